@@ -1,0 +1,37 @@
+//! `grokscope eval`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use grokscope_core::device::Backend;
+use grokscope_core::{Checkpoint, Trainer};
+use serde_json::json;
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A checkpoint: ours, or one of the paper's released ones.
+    model: PathBuf,
+    #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
+    backend: Backend,
+}
+
+pub fn run(args: EvalArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let trainer = Trainer::from_weights(&checkpoint.run, &checkpoint.weights, &args.backend.device()).map_err(|e| e.to_string())?;
+    let s = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
+    let report = json!({
+        "accuracy": s.all_acc,
+        "test_accuracy": s.test_acc,
+        "train_accuracy": s.train_acc,
+        "test_loss": s.test_loss,
+        "split": format!(
+            "test/train: the split of seed {} at train fraction {}; for the paper's released checkpoints the \
+             original split was not saved, so only `accuracy` (all pairs) is meaningful",
+            checkpoint.run.train.seed, checkpoint.run.train.train_fraction
+        ),
+        "config": checkpoint.run,
+    });
+    println!("{}", serde_json::to_string_pretty(&report).expect("json"));
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! `grokscope train`.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use grokscope_core::device::Backend;
+use grokscope_core::model::ModelConfig;
+use grokscope_core::{Checkpoint, Operation, RunConfig, Trainer};
+use pollster::block_on;
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// A RunConfig JSON file; the flags below override its values. Without it, the paper's run.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Attention rate α (0 = constant attention, the Pizza regime; 1 = standard attention).
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// The modulus.
+    #[arg(long)]
+    p: Option<usize>,
+    /// add, subtract or multiply.
+    #[arg(long)]
+    op: Option<String>,
+    #[arg(long)]
+    d_model: Option<usize>,
+    #[arg(long)]
+    heads: Option<usize>,
+    #[arg(long)]
+    layers: Option<usize>,
+    /// ReLU, GeLU or Tanh.
+    #[arg(long)]
+    activation: Option<String>,
+    #[arg(long)]
+    steps: Option<usize>,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    #[arg(long)]
+    train_fraction: Option<f64>,
+    /// Steps between evaluations (one line of metrics.jsonl each).
+    #[arg(long)]
+    eval_every: Option<usize>,
+    /// cpu, flex, ndarray or wgpu.
+    #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
+    backend: Backend,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+impl TrainArgs {
+    fn run_config(&self) -> Result<RunConfig, String> {
+        let mut run = match &self.config {
+            Some(path) => {
+                let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                serde_json::from_str(&text).map_err(|e| format!("{}: not a run config ({e})", path.display()))?
+            }
+            None => RunConfig::paper(1.0),
+        };
+        if let Some(p) = self.p {
+            run.task.p = p;
+        }
+        if let Some(op) = &self.op {
+            run.task.operation = Operation::from_name(op).ok_or_else(|| format!("unknown operation `{op}`"))?;
+        }
+        let t = &mut run.train;
+        t.steps = self.steps.unwrap_or(t.steps);
+        t.seed = self.seed.unwrap_or(t.seed);
+        t.lr = self.lr.unwrap_or(t.lr);
+        t.weight_decay = self.weight_decay.unwrap_or(t.weight_decay);
+        t.train_fraction = self.train_fraction.unwrap_or(t.train_fraction);
+        t.eval_every = self.eval_every.unwrap_or(t.eval_every);
+        match &mut run.model {
+            ModelConfig::Transformer(m) => {
+                m.attention_rate = self.alpha.unwrap_or(m.attention_rate);
+                m.d_model = self.d_model.unwrap_or(m.d_model);
+                m.n_heads = self.heads.unwrap_or(m.n_heads);
+                m.n_layers = self.layers.unwrap_or(m.n_layers);
+                if let Some(name) = &self.activation {
+                    m.activation = serde_json::from_value(serde_json::Value::String(name.clone()))
+                        .map_err(|_| format!("unknown activation `{name}` (ReLU, GeLU or Tanh)"))?;
+                }
+            }
+            ModelConfig::MlpOnly(_) => {
+                if self.alpha.is_some() || self.heads.is_some() || self.layers.is_some() {
+                    return Err("--alpha, --heads and --layers apply to transformers, not to MLP-only models".into());
+                }
+            }
+        }
+        run.validate().map_err(|e| e.to_string())?;
+        Ok(run)
+    }
+}
+
+pub fn run(args: TrainArgs) -> Result<(), String> {
+    let run = args.run_config()?;
+    fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = args.out.join(name);
+        fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write("config.json", serde_json::to_string_pretty(&run).expect("configs serialise").as_bytes())?;
+    let metrics_path = args.out.join("metrics.jsonl");
+    let mut metrics = fs::File::create(&metrics_path).map_err(|e| format!("{}: {e}", metrics_path.display()))?;
+
+    let mut trainer = Trainer::new(&run, &args.backend.device()).map_err(|e| e.to_string())?;
+    let total = run.train.steps;
+    let started = Instant::now();
+    loop {
+        let snapshot = block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
+        writeln!(metrics, "{}", serde_json::to_string(&snapshot).expect("snapshots serialise")).map_err(|e| e.to_string())?;
+        progress(&snapshot, total, started.elapsed().as_secs_f64());
+        if trainer.step() >= total {
+            break;
+        }
+        trainer.advance(run.train.eval_every.min(total - trainer.step()));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!();
+    let weights = block_on(trainer.weights()).map_err(|e| e.to_string())?;
+    write("model.safetensors", &Checkpoint { run: run.clone(), weights }.to_safetensors())?;
+    eprintln!(
+        "{} steps on {} in {seconds:.1} s ({:.1} ms/step, evaluations included); wrote {}",
+        total,
+        args.backend.name(),
+        1e3 * seconds / total.max(1) as f64,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// One line on stderr, redrawn in place: a bar, the step, the losses and accuracies, the rate.
+fn progress(s: &grokscope_core::Snapshot, total: usize, seconds: f64) {
+    const WIDTH: usize = 30;
+    let done = if total == 0 { WIDTH } else { WIDTH * s.step / total };
+    let rate = if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 };
+    eprint!(
+        "\r[{}{}] {}/{} train loss {:.4} acc {:.3} | test loss {:.4} acc {:.3} | {:.1} steps/s ",
+        "#".repeat(done),
+        " ".repeat(WIDTH - done),
+        s.step,
+        total,
+        s.train_loss,
+        s.train_acc,
+        s.test_loss,
+        s.test_acc,
+        rate
+    );
+}

@@ -1,0 +1,179 @@
+//! Checkpoints as safetensors with the official tensor names and shapes.
+//!
+//! The metadata's `config` key holds the run's config in the official code's JSON form (`C`,
+//! `d_model`, `attn_coeff`, `act_fn`, `model_type`, ...), so the paper's released checkpoints
+//! load here and ours load in code written for them. `grokscope` holds our full `RunConfig`.
+
+use std::collections::HashMap;
+
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde_json::{Value, json};
+
+use crate::Error;
+use crate::config::{MAX_D_MODEL, MAX_LAYERS, MAX_P, RunConfig, TrainConfig};
+use crate::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
+use crate::task::{Operation, Task};
+use crate::weights::{HostTensor, Weights};
+
+/// Larger files are refused before anything is parsed: the biggest model the limits allow is
+/// far smaller.
+pub const MAX_CHECKPOINT_BYTES: usize = 512 << 20;
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+const MAX_TENSORS: usize = 1024;
+
+/// A model's weights and the run that made it (for the paper's files, the recipe their
+/// config names, with our defaults for what it does not).
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    pub run: RunConfig,
+    pub weights: Weights,
+}
+
+impl Checkpoint {
+    pub fn to_safetensors(&self) -> Vec<u8> {
+        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
+            .weights
+            .0
+            .iter()
+            .map(|(name, t)| (name.clone(), t.shape.clone(), t.values.iter().flat_map(|v| v.to_le_bytes()).collect()))
+            .collect();
+        let views = bytes.iter().map(|(name, shape, data)| {
+            (name.as_str(), TensorView::new(Dtype::F32, shape.clone(), data).expect("shape matches data"))
+        });
+        let mut metadata = HashMap::new();
+        metadata.insert("config".to_string(), official_config(&self.run).to_string());
+        metadata.insert("grokscope".to_string(), serde_json::to_string(&self.run).expect("configs serialise"));
+        safetensors::serialize(views, Some(metadata)).expect("in-memory f32 tensors serialise")
+    }
+
+    pub fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
+        let bad = |why: String| Error::BadCheckpoint(why);
+        if bytes.len() > MAX_CHECKPOINT_BYTES {
+            return Err(bad(format!("{} MiB is larger than the {} MiB a checkpoint may have", bytes.len() >> 20, MAX_CHECKPOINT_BYTES >> 20)));
+        }
+        if bytes.len() < 8 {
+            return Err(bad("the file is too short to be safetensors".into()));
+        }
+        let header_len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+        if header_len > MAX_HEADER_BYTES || header_len > bytes.len() as u64 - 8 {
+            return Err(bad(format!("its header claims {header_len} bytes, more than the file or the limit allows")));
+        }
+        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("unreadable safetensors header ({e})")))?;
+        let config = metadata.metadata().as_ref().and_then(|m| m.get("grokscope").or_else(|| m.get("config")).cloned());
+        let config = config.ok_or_else(|| bad("it has no `config` in its metadata, so the model it holds is unknown".into()))?;
+        let run = parse_config(&config)?;
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("unreadable safetensors ({e})")))?;
+        if tensors.len() > MAX_TENSORS {
+            return Err(bad(format!("{} tensors; no model here has more than {MAX_TENSORS}", tensors.len())));
+        }
+        let mut weights = Weights::default();
+        for (name, view) in tensors.iter() {
+            if view.dtype() != Dtype::F32 {
+                return Err(bad(format!("tensor `{name}` is {:?}; only float32 is supported", view.dtype())));
+            }
+            let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+            weights.insert(name, HostTensor::new(view.shape().to_vec(), values));
+        }
+        Ok(Checkpoint { run, weights })
+    }
+}
+
+/// The config as the official code writes it.
+fn official_config(run: &RunConfig) -> Value {
+    let p = run.task.p;
+    let funcs = match run.task.operation {
+        Operation::Add => format!("lambda x: (x[0]+x[1])%{p}"),
+        Operation::Subtract => format!("lambda x: (x[0]-x[1])%{p}"),
+        Operation::Multiply => format!("lambda x: (x[0]*x[1])%{p}"),
+    };
+    let train = &run.train;
+    let mut v = match &run.model {
+        ModelConfig::Transformer(t) => json!({
+            "name": format!("mod{}_{p}", run.task.operation.name()),
+            "funcs": funcs,
+            "C": p,
+            "n_heads": t.n_heads,
+            "d_model": t.d_model,
+            "n_layers": t.n_layers,
+            "attention_dir": "casual",
+            "act_fn": t.activation,
+            "batch_size": p * p,
+            "attn_coeff": t.attention_rate,
+            "diff_vocab": t.diff_vocab as u8,
+            "eqn_sign": t.eqn_sign as u8,
+        }),
+        ModelConfig::MlpOnly(m) => json!({
+            "C": p,
+            "funcs": funcs,
+            "model_type": m.mlp_type,
+            "n_vocab": p,
+            "d_model": m.d_hidden,
+            "d_hidden": m.d_hidden,
+        }),
+    };
+    let o = v.as_object_mut().expect("object");
+    o.insert("epoch".into(), json!(train.steps));
+    o.insert("lr".into(), json!(train.lr));
+    o.insert("weight_decay".into(), json!(train.weight_decay));
+    o.insert("frac".into(), json!(train.train_fraction));
+    v
+}
+
+/// Reads our `RunConfig` JSON or the official config JSON.
+fn parse_config(text: &str) -> Result<RunConfig, Error> {
+    let bad = |why: String| Error::BadCheckpoint(why);
+    if let Ok(run) = serde_json::from_str::<RunConfig>(text) {
+        run.validate().map_err(|e| bad(e.to_string()))?;
+        return Ok(run);
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("its config is not JSON ({e})")))?;
+    let uint = |key: &str, max: usize| -> Result<usize, Error> {
+        let n = v.get(key).and_then(Value::as_u64).ok_or_else(|| bad(format!("its config has no whole number `{key}`")))?;
+        if n == 0 || n as usize > max {
+            return Err(bad(format!("its config says {key} = {n}, outside 1..={max}")));
+        }
+        Ok(n as usize)
+    };
+    // `diff_vocab` and `eqn_sign` appear as 0/1 and as false/true in the released configs.
+    let flag = |key: &str| v.get(key).map(|x| x.as_bool().unwrap_or(x.as_u64() == Some(1))).unwrap_or(false);
+    let p = uint("C", MAX_P)?;
+    let operation = match v.get("funcs").and_then(Value::as_str) {
+        None => Operation::Add,
+        Some(f) if f.contains("x[0]+x[1]") => Operation::Add,
+        Some(f) if f.contains("x[0]-x[1]") => Operation::Subtract,
+        Some(f) if f.contains("x[0]*x[1]") => Operation::Multiply,
+        Some(f) => return Err(bad(format!("its task `{f}` is not one grokscope knows"))),
+    };
+    let model = if let Some(kind) = v.get("model_type") {
+        let mlp_type: MlpOnlyType = serde_json::from_value(kind.clone()).map_err(|_| bad(format!("unknown MLP model type {kind}")))?;
+        ModelConfig::MlpOnly(MlpOnlyConfig { mlp_type, d_hidden: uint("d_hidden", MAX_D_MODEL)? })
+    } else {
+        let activation = match v.get("act_fn").and_then(Value::as_str) {
+            Some("ReLU") | None => Activation::ReLU,
+            Some("GeLU") => Activation::GeLU,
+            Some("Tanh") => Activation::Tanh,
+            Some(other) => return Err(bad(format!("unknown activation `{other}`"))),
+        };
+        let attention_rate = v.get("attn_coeff").and_then(Value::as_f64).ok_or_else(|| bad("its config has no `attn_coeff`".into()))?;
+        ModelConfig::Transformer(TransformerConfig {
+            d_model: uint("d_model", MAX_D_MODEL)?,
+            n_heads: uint("n_heads", MAX_D_MODEL)?,
+            n_layers: uint("n_layers", MAX_LAYERS)?,
+            activation,
+            attention_rate,
+            diff_vocab: flag("diff_vocab"),
+            eqn_sign: flag("eqn_sign"),
+        })
+    };
+    let mut train = match model {
+        ModelConfig::Transformer(_) => TrainConfig::default(),
+        ModelConfig::MlpOnly(_) => TrainConfig::mlp_only(),
+    };
+    if let Some(x) = v.get("lr").and_then(Value::as_f64) { train.lr = x; }
+    if let Some(x) = v.get("weight_decay").and_then(Value::as_f64) { train.weight_decay = x; }
+    if let Some(x) = v.get("frac").and_then(Value::as_f64) { train.train_fraction = x; }
+    if let Some(x) = v.get("epoch").and_then(Value::as_u64) { train.steps = x as usize; }
+    let run = RunConfig { task: Task { operation, p }, model, train };
+    run.validate().map_err(|e| bad(e.to_string()))?;
+    Ok(run)
+}

@@ -1,0 +1,159 @@
+//! The training loop: full-batch AdamW with warm-up, advanced by n steps at a time, and metric
+//! snapshots read back from the device in one asynchronous read.
+//!
+//! Nothing here reads the device while stepping: `advance` only queues work, so the caller
+//! decides how often to pay for a read-back (every K steps in the browser, where a
+//! synchronous read panics on WebGPU).
+
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::activation::log_softmax;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::config::RunConfig;
+use crate::data::{Batch, Split};
+use crate::model::Model;
+use crate::weights::Weights;
+
+/// Train and test loss and accuracy after `step` optimizer steps.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Snapshot {
+    pub step: usize,
+    pub train_loss: f64,
+    pub train_acc: f64,
+    pub test_loss: f64,
+    pub test_acc: f64,
+    /// Accuracy over all p² pairs.
+    pub all_acc: f64,
+}
+
+/// Per-example cross-entropy, `[batch]`.
+pub fn cross_entropy_per_example(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+    log_softmax(logits, 1).gather(1, labels.unsqueeze_dim(1)).neg().squeeze_dim(1)
+}
+
+/// Mean cross-entropy over the batch: the training loss.
+pub fn cross_entropy(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+    cross_entropy_per_example(logits, labels).mean()
+}
+
+pub struct Trainer {
+    run: RunConfig,
+    device: Device,
+    model: Model,
+    optimizer: ModuleOptimizer,
+    step: usize,
+    train: Batch,
+    /// Every pair, for evaluation, and which of them are training pairs.
+    all: Batch,
+    train_mask: Tensor<1>,
+    n_train: usize,
+}
+
+impl Trainer {
+    /// A fresh run: split and initial weights from the run's seed.
+    pub fn new(run: &RunConfig, device: &Device) -> Result<Self, Error> {
+        run.validate()?;
+        let weights = run.model.init_weights(run.task.p, run.train.seed);
+        Self::from_weights(run, &weights, device)
+    }
+
+    /// A run that starts from given weights (the split still comes from the run's seed).
+    pub fn from_weights(run: &RunConfig, weights: &Weights, device: &Device) -> Result<Self, Error> {
+        run.validate()?;
+        // Evaluation data lives on the plain device: it never needs gradients.
+        let plain = device.clone().without_autodiff();
+        let device = plain.clone().autodiff();
+        let (task, t) = (&run.task, &run.train);
+        let split = Split::new(task, t.train_fraction, t.seed);
+        let model = Model::from_weights(&run.model, task.p, weights, &device)?;
+        let optimizer = AdamWConfig::new()
+            .with_beta_1(t.beta1 as f32)
+            .with_beta_2(t.beta2 as f32)
+            .with_epsilon(t.epsilon as f32)
+            .with_weight_decay(t.weight_decay as f32)
+            .init();
+        let n = task.num_pairs();
+        Ok(Trainer {
+            train: Batch::new(task, &run.model, &split.train, &device),
+            all: Batch::all(task, &run.model, &plain),
+            train_mask: Tensor::from_data(burn::tensor::TensorData::new(split.train_mask(n), [n]), &plain),
+            n_train: split.train.len(),
+            run: run.clone(),
+            device,
+            model,
+            optimizer,
+            step: 0,
+        })
+    }
+
+    pub fn run(&self) -> &RunConfig {
+        &self.run
+    }
+
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Queues `n` full-batch AdamW steps on the device. Reads nothing back.
+    pub fn advance(&mut self, n: usize) {
+        for _ in 0..n {
+            let lr = self.run.train.learning_rate(self.step);
+            let logits = self.model.forward(self.train.inputs.clone());
+            let loss = cross_entropy(logits, self.train.labels.clone());
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            self.model = self.optimizer.step(lr, self.model.clone(), grads);
+            self.step += 1;
+        }
+    }
+
+    /// Evaluates the current weights on every pair and reads the five numbers back in one
+    /// asynchronous read.
+    pub async fn snapshot(&self) -> Result<Snapshot, Error> {
+        let model = self.model.valid();
+        let all = &self.all;
+        let logits = model.forward(all.inputs.clone());
+        let labels = all.labels.clone();
+        let loss = cross_entropy_per_example(logits.clone(), labels.clone());
+        let correct = logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float();
+        let train_mask = self.train_mask.clone();
+        let test_mask = train_mask.clone().neg().add_scalar(1.0);
+        let n_train = self.n_train as f64;
+        let n_test = (all.len() - self.n_train) as f64;
+        let masked_mean = |values: Tensor<1>, mask: Tensor<1>, n: f64| (values * mask).sum().div_scalar(n);
+        let numbers = Tensor::cat(
+            vec![
+                masked_mean(loss.clone(), train_mask.clone(), n_train),
+                masked_mean(correct.clone(), train_mask, n_train),
+                masked_mean(loss, test_mask.clone(), n_test),
+                masked_mean(correct.clone(), test_mask, n_test),
+                correct.mean(),
+            ],
+            0,
+        );
+        let data = numbers.into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
+        let v = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
+        Ok(Snapshot {
+            step: self.step,
+            train_loss: v[0] as f64,
+            train_acc: v[1] as f64,
+            test_loss: v[2] as f64,
+            test_acc: v[3] as f64,
+            all_acc: v[4] as f64,
+        })
+    }
+
+    /// Host copies of the current weights.
+    pub async fn weights(&self) -> Result<Weights, Error> {
+        self.model.weights().await
+    }
+}

@@ -1,0 +1,105 @@
+//! The paper's released checkpoints load with their official names and score as published;
+//! ours round-trip; broken files are refused with a reason, never a panic.
+
+mod common;
+
+use common::{checkpoint, reference_dir, tiny};
+use grokscope_core::device::Backend;
+use grokscope_core::weights::HostTensor;
+use grokscope_core::{Checkpoint, Error, Model, Trainer};
+use pollster::block_on;
+
+/// How many of the 59² pairs each released checkpoint answers correctly, by an independent
+/// PyTorch forward pass (`tests/reference/checkpoint_accuracy.py`). Not every released run
+/// converged.
+const CORRECT_PAIRS: [(&str, usize); 18] = [
+    ("18c9ev5v5p", 3481), ("2fsoiei4o2", 3481), ("2k4ohj6bhd", 3481), ("4asyr7ht1p", 3481),
+    ("7r4zst7evs", 3481), ("amw6ox6bzn", 3481), ("dy65ktpiij", 3371), ("f5dh675z97", 63),
+    ("h9m153uuh9", 3481), ("hpv2jgskwe", 940), ("kboioj4ulz", 3481), ("l8k1hzciux", 3481),
+    ("n9n7h3p965", 2028), ("p71frej8t7", 3481), ("p99zdpze5l", 3481), ("q9rsl94xlv", 3481),
+    ("qlvxqhkvit", 3481), ("w386br1duh", 3481),
+];
+
+fn full_accuracy(c: &Checkpoint) -> f64 {
+    let trainer = Trainer::from_weights(&c.run, &c.weights, &Backend::CPU.device()).unwrap();
+    block_on(trainer.snapshot()).unwrap().all_acc
+}
+
+#[test]
+fn models_a_and_b_load_and_score_one() {
+    // Model A: constant attention (α = 0), the Pizza. Model B: standard attention, the Clock.
+    for (id, alpha) in [("p99zdpze5l", 0.0), ("l8k1hzciux", 1.0)] {
+        let c = checkpoint(id);
+        match &c.run.model {
+            grokscope_core::ModelConfig::Transformer(t) => assert_eq!(t.attention_rate, alpha),
+            other => panic!("{id} is {other:?}"),
+        }
+        assert_eq!(c.weights.get("embed.W_E").unwrap().shape, vec![128, 59]);
+        assert_eq!(c.weights.get("blocks.0.attn.W_Q").unwrap().shape, vec![4, 32, 128]);
+        assert_eq!(full_accuracy(&c), 1.0, "{id}");
+    }
+    // ‖θ‖₂ of Model A, SPEC.md §7.
+    assert!((checkpoint("p99zdpze5l").weights.squared_norm().sqrt() - 22.854).abs() < 1e-3);
+}
+
+#[test]
+fn every_released_checkpoint_loads_and_scores_as_pytorch_does() {
+    let dir = reference_dir().join("checkpoints");
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".safetensors").map(String::from))
+        .collect();
+    ids.sort();
+    assert_eq!(ids, CORRECT_PAIRS.map(|(id, _)| id.to_string()));
+    for (id, correct) in CORRECT_PAIRS {
+        let c = checkpoint(id);
+        let ours = (full_accuracy(&c) * 3481.0).round() as usize;
+        assert_eq!(ours, correct, "{id}: {:?}", c.run.model);
+    }
+}
+
+#[test]
+fn our_checkpoints_round_trip() {
+    let run = tiny(0.3, 5);
+    let mut trainer = Trainer::new(&run, &Backend::CPU.device()).unwrap();
+    trainer.advance(5);
+    let weights = block_on(trainer.weights()).unwrap();
+    let saved = Checkpoint { run: run.clone(), weights: weights.clone() }.to_safetensors();
+    let loaded = Checkpoint::from_safetensors(&saved).unwrap();
+    assert_eq!(loaded.run, run);
+    assert_eq!(loaded.weights, weights);
+}
+
+#[test]
+fn broken_checkpoints_are_refused_with_a_reason() {
+    let good = checkpoint("p99zdpze5l");
+    let bytes = good.to_safetensors();
+    let err = |b: &[u8]| Checkpoint::from_safetensors(b).unwrap_err().to_string();
+
+    assert!(err(&bytes[..4]).contains("too short"));
+    assert!(err(&bytes[..bytes.len() / 2]).contains("unreadable"));
+    let mut lying = bytes.clone();
+    lying[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(err(&lying).contains("header claims"));
+    let mut garbage = bytes.clone();
+    for b in &mut garbage[8..40] {
+        *b = b'#';
+    }
+    assert!(err(&garbage).contains("unreadable"));
+    assert!(err(&vec![0u8; 600 << 20]).contains("larger than"));
+
+    // Names and shapes that are not the model's.
+    let device = Backend::CPU.device();
+    let mut renamed = good.weights.clone();
+    let w_e = renamed.0.remove("embed.W_E").unwrap();
+    renamed.insert("embed.W_X", w_e.clone());
+    let e = Model::from_weights(&good.run.model, 59, &renamed, &device).unwrap_err();
+    assert_eq!(e, Error::MissingTensor("embed.W_E".into()));
+    renamed.insert("embed.W_E", w_e);
+    let e = Model::from_weights(&good.run.model, 59, &renamed, &device).unwrap_err();
+    assert_eq!(e, Error::UnexpectedTensor("embed.W_X".into()));
+    let mut reshaped = good.weights.clone();
+    reshaped.insert("unembed.W_U", HostTensor::zeros(vec![59, 128]));
+    let e = Model::from_weights(&good.run.model, 59, &reshaped, &device).unwrap_err();
+    assert!(e.to_string().contains("[59, 128]"), "{e}");
+}

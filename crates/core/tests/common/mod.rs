@@ -1,0 +1,43 @@
+//! Shared by the integration tests: where the paper's released material is, tiny configs, and
+//! the backends to run on.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::PathBuf;
+
+use grokscope_core::device::Backend;
+use grokscope_core::model::{Activation, ModelConfig, TransformerConfig};
+use grokscope_core::{Checkpoint, RunConfig, Task};
+
+/// `../shared/reference/clock-pizza` beside the repository, or `GROKSCOPE_REFERENCE`.
+pub fn reference_dir() -> PathBuf {
+    std::env::var_os("GROKSCOPE_REFERENCE").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza")
+    })
+}
+
+pub fn checkpoint(id: &str) -> Checkpoint {
+    let path = reference_dir().join("checkpoints").join(format!("{id}.safetensors"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Checkpoint::from_safetensors(&bytes).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+/// p = 23, d_model = 32: small enough for a test on a software device, large enough to grok.
+pub fn tiny(attention_rate: f64, steps: usize) -> RunConfig {
+    let mut run = RunConfig::paper(attention_rate);
+    run.task = Task { p: 23, ..Task::paper() };
+    run.model = ModelConfig::Transformer(TransformerConfig {
+        d_model: 32,
+        n_heads: 4,
+        n_layers: 1,
+        activation: Activation::ReLU,
+        attention_rate,
+        diff_vocab: false,
+        eqn_sign: false,
+    });
+    run.train.steps = steps;
+    run
+}
+
+/// Backends every test machine has: the CPU ones always, wgpu through Vulkan (a software
+/// driver, Mesa's lavapipe, where there is no GPU; the test command installs it).
+pub const BACKENDS: [Backend; 3] = [Backend::Flex, Backend::NdArray, Backend::Wgpu];

@@ -1,0 +1,149 @@
+//! The page: what grokscope is, the run's settings, the device, live curves.
+
+use grokscope_core::model::ModelConfig;
+use grokscope_core::{RunConfig, Snapshot, Task};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::chart::Curves;
+use crate::run::train;
+
+/// Settings read from the URL (`?alpha=0&steps=300&p=23&d_model=32&autorun=1`), for links
+/// and for the end-to-end test.
+struct UrlOptions {
+    run: RunConfig,
+    autorun: bool,
+}
+
+fn url_options() -> Result<UrlOptions, String> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| "unreadable URL parameters".to_string())?;
+    let number = |key: &str| -> Result<Option<f64>, String> {
+        match params.get(key) {
+            None => Ok(None),
+            Some(text) => text.parse::<f64>().map(Some).map_err(|_| format!("URL parameter {key}={text} is not a number")),
+        }
+    };
+    // A tiny model by default: it learns in seconds on a CPU in WebAssembly.
+    let mut run = RunConfig::paper(number("alpha")?.unwrap_or(1.0));
+    run.task = Task { p: number("p")?.unwrap_or(23.0) as usize, ..Task::paper() };
+    if let ModelConfig::Transformer(m) = &mut run.model {
+        m.d_model = number("d_model")?.unwrap_or(32.0) as usize;
+    }
+    run.train.steps = number("steps")?.unwrap_or(600.0) as usize;
+    run.train.eval_every = number("eval_every")?.unwrap_or(10.0) as usize;
+    run.train.seed = number("seed")?.unwrap_or(0.0) as u64;
+    run.validate().map_err(|e| e.to_string())?;
+    Ok(UrlOptions { run, autorun: params.get("autorun").is_some() })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Running,
+    Done,
+    Failed,
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Running => "running",
+            State::Done => "done",
+            State::Failed => "failed",
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (options, url_error) = match url_options() {
+        Ok(o) => (o, None),
+        Err(e) => (UrlOptions { run: RunConfig::paper(1.0), autorun: false }, Some(e)),
+    };
+    let run = options.run;
+    let (snapshots, set_snapshots) = signal(Vec::<Snapshot>::new());
+    let (state, set_state) = signal(State::Idle);
+    let (message, set_message) = signal(url_error.clone().unwrap_or_default());
+    let (rate, set_rate) = signal(0.0f64);
+    let runnable = url_error.is_none();
+
+    let start = {
+        let run = run.clone();
+        move || {
+            if state.get_untracked() == State::Running || !runnable {
+                return;
+            }
+            set_snapshots.set(Vec::new());
+            set_state.set(State::Running);
+            set_message.set(String::new());
+            let run = run.clone();
+            spawn_local(async move {
+                let result = train(
+                    run,
+                    move |s, seconds| {
+                        set_rate.set(if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 });
+                        set_snapshots.update(|v| v.push(s));
+                    },
+                    move || state.get_untracked() == State::Running,
+                )
+                .await;
+                match result {
+                    Ok(()) => set_state.set(State::Done),
+                    Err(e) => {
+                        set_message.set(e);
+                        set_state.set(State::Failed);
+                    }
+                }
+            });
+        }
+    };
+    if options.autorun {
+        start();
+    }
+
+    let (p, steps) = (run.task.p, run.train.steps);
+    let (alpha, d_model) = match &run.model {
+        ModelConfig::Transformer(m) => (m.attention_rate, m.d_model),
+        ModelConfig::MlpOnly(m) => (f64::NAN, m.d_hidden),
+    };
+    let last = move || snapshots.with(|v| v.last().copied());
+    let fmt = move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
+    let start_clicked = start.clone();
+
+    view! {
+        <header>
+            <h1>"grokscope"</h1>
+            <p class="lede">
+                "Train a small transformer on modular addition, "<i>"(a + b) mod p"</i>
+                ", here in your browser, and watch it learn. Which algorithm it finds (the Clock or the Pizza) "
+                "depends on its attention rate α: 1 is standard attention, 0 is constant attention."
+            </p>
+        </header>
+        <main>
+            <section class="card">
+                <h2>"Run"</h2>
+                <p id="config">{format!("p = {p}, d_model = {d_model}, α = {alpha}, {steps} full-batch AdamW steps, seed {}", run.train.seed)}</p>
+                <p id="device">"Device: CPU · burn flex backend · WebAssembly"</p>
+                <button id="train" on:click=move |_| start_clicked() disabled=move || state.get() == State::Running || !runnable>
+                    {move || if state.get() == State::Running { "Training…" } else { "Train" }}
+                </button>
+                <button id="stop" on:click=move |_| set_state.set(State::Done) disabled=move || state.get() != State::Running>"Stop"</button>
+                <p id="status" data-state=move || state.get().name()>
+                    {move || format!("{} · step {} of {steps} · {:.1} steps/s", state.get().name(), last().map(|s| s.step).unwrap_or(0), rate.get())}
+                </p>
+                <p id="message" class="error">{move || message.get()}</p>
+                <table id="metrics">
+                    <tr><th></th><th>"loss"</th><th>"accuracy"</th></tr>
+                    <tr><th>"train"</th><td id="train-loss">{fmt(|s| s.train_loss, 4)}</td><td id="train-acc">{fmt(|s| s.train_acc, 3)}</td></tr>
+                    <tr><th>"test"</th><td id="test-loss">{fmt(|s| s.test_loss, 4)}</td><td id="test-acc">{fmt(|s| s.test_acc, 3)}</td></tr>
+                </table>
+            </section>
+            <section class="card" id="curves" data-snapshots=move || serde_json::to_string(&snapshots.get()).unwrap_or_default()>
+                <h2>"Curves"</h2>
+                <Curves snapshots=snapshots />
+            </section>
+        </main>
+    }
+}

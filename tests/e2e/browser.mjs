@@ -1,0 +1,43 @@
+// Debian's Chromium, headless, with a fresh profile and no network chatter, driven by
+// playwright-core (which never downloads a browser of its own).
+import { chromium } from "playwright-core";
+import { mkdtemp, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
+
+const FLAGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+/** Opens `url` in a new browser; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here). */
+export async function open(url, { webgpu = false, width = 1280, height = 900 } = {}) {
+  const profile = await mkdtemp(join(tmpdir(), "grokscope-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: webgpu ? [...FLAGS, "--enable-unsafe-webgpu"] : FLAGS,
+    viewport: { width, height },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors, close: () => context.close() };
+}
+
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,52 @@
+// The notebook trains in a real browser: the page loads, trains a tiny model on the CPU
+// backend in WebAssembly, the loss falls and the accuracy rises, and the page says which device
+// it used. Needs `trunk build --release` first (scripts/test does it).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "./serve.mjs";
+import { open, screenshot } from "./browser.mjs";
+
+const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+let server;
+before(async () => (server = await serve(DIST)));
+after(() => server.close());
+
+async function snapshots(page) {
+  return JSON.parse(await page.getAttribute("#curves", "data-snapshots"));
+}
+
+test("trains a tiny model on the CPU backend in WebAssembly", { timeout: 600_000 }, async () => {
+  const { page, errors, close } = await open(`${server.url}?alpha=1&steps=300&autorun`);
+  try {
+    await page.waitForSelector("#status[data-state=done]", { timeout: 540_000 });
+    const s = await snapshots(page);
+    const [first, last] = [s[0], s.at(-1)];
+    assert.equal(first.step, 0);
+    assert.equal(last.step, 300);
+    assert.ok(last.train_loss < first.train_loss / 10, `train loss ${first.train_loss} -> ${last.train_loss}`);
+    assert.ok(last.test_acc > first.test_acc + 0.5, `test accuracy ${first.test_acc} -> ${last.test_acc}`);
+    assert.match(await page.textContent("#device"), /CPU/);
+    assert.equal(await page.textContent("#test-acc"), last.test_acc.toFixed(3));
+    assert.ok((await page.$$("svg.panel polyline")).length >= 4, "both panels draw train and test curves");
+    await screenshot(page, "notebook-desktop");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "notebook-phone");
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("a bad URL parameter is reported, not run", { timeout: 120_000 }, async () => {
+  const { page, close } = await open(`${server.url}?p=100000&autorun`);
+  try {
+    await page.waitForSelector("#message:not(:empty)");
+    assert.match(await page.textContent("#message"), /modulus/);
+    assert.equal(await page.getAttribute("#status", "data-state"), "idle");
+    assert.ok(await page.isDisabled("#train"));
+  } finally {
+    await close();
+  }
+});
