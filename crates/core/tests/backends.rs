@@ -5,10 +5,10 @@ mod common;
 
 use common::{BACKENDS, tiny};
 use grokscope_core::device::Backend;
-use grokscope_core::{Snapshot, Trainer};
+use grokscope_core::{RunConfig, Snapshot, Trainer};
 use pollster::block_on;
 
-fn curve(backend: Backend, run: &grokscope_core::RunConfig, every: usize) -> (Vec<Snapshot>, Trainer) {
+fn curve(backend: Backend, run: &RunConfig, every: usize) -> (Vec<Snapshot>, Trainer) {
     let mut trainer = Trainer::new(run, &backend.device()).unwrap();
     let mut curve = vec![block_on(trainer.snapshot()).unwrap()];
     while trainer.step() < run.train.steps {
@@ -43,7 +43,7 @@ fn cpu_training_is_bit_for_bit_repeatable() {
 /// From the same initial weights, wgpu (on Vulkan) follows the CPU's loss curve.
 #[test]
 fn wgpu_follows_the_cpu_curve() {
-    let run = tiny(1.0, 50);
+    let run = tiny(1.0, 30);
     let (cpu, _) = curve(Backend::CPU, &run, 5);
     let (gpu, _) = curve(Backend::Wgpu, &run, 5);
     for (c, g) in cpu.iter().zip(&gpu) {
@@ -56,20 +56,32 @@ fn wgpu_follows_the_cpu_curve() {
     }
 }
 
-/// The paper's recipe on a tiny model reaches test accuracy ≥ 0.99 at α = 0 and α = 1, on
-/// each backend.
+fn learns(backend: Backend, run: &RunConfig) {
+    let mut trainer = Trainer::new(run, &backend.device()).unwrap();
+    let before = block_on(trainer.snapshot()).unwrap();
+    trainer.advance(run.train.steps);
+    let after = block_on(trainer.snapshot()).unwrap();
+    assert!(after.test_acc >= 0.99, "{backend:?} {:?}: {after:?}", run.model);
+    assert!(after.train_loss < before.train_loss / 10.0, "{backend:?}: {before:?} -> {after:?}");
+}
+
+/// The paper's recipe on a tiny model reaches test accuracy ≥ 0.99 at α = 0 and α = 1.
 #[test]
-fn tiny_models_learn_on_every_backend() {
-    for backend in [Backend::CPU, Backend::Wgpu] {
-        for alpha in [0.0, 1.0] {
-            let run = tiny(alpha, 600);
-            let mut trainer = Trainer::new(&run, &backend.device()).unwrap();
-            let before = block_on(trainer.snapshot()).unwrap();
-            trainer.advance(run.train.steps);
-            let after = block_on(trainer.snapshot()).unwrap();
-            eprintln!("{backend:?} α={alpha}: {before:?} -> {after:?}");
-            assert!(after.test_acc >= 0.99, "{backend:?} α={alpha}: {after:?}");
-            assert!(after.train_loss < before.train_loss / 10.0);
-        }
+fn tiny_models_learn_on_the_cpu() {
+    for alpha in [0.0, 1.0] {
+        learns(Backend::CPU, &tiny(alpha, 900));
+    }
+}
+
+/// The same on wgpu, with a faster recipe (lr 1e-2, weight decay 1, 200 steps): Mesa's software
+/// Vulkan device takes about a second per step here, so the paper's 900 steps would take half
+/// an hour. The CPU test above and the curve test check the recipe itself.
+#[test]
+fn tiny_models_learn_on_wgpu() {
+    for alpha in [0.0, 1.0] {
+        let mut run = tiny(alpha, 200);
+        run.train.lr = 1e-2;
+        run.train.weight_decay = 1.0;
+        learns(Backend::Wgpu, &run);
     }
 }

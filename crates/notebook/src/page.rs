@@ -26,11 +26,11 @@ fn url_options() -> Result<UrlOptions, String> {
     };
     // A tiny model by default: it learns in seconds on a CPU in WebAssembly.
     let mut run = RunConfig::paper(number("alpha")?.unwrap_or(1.0));
-    run.task = Task { p: number("p")?.unwrap_or(23.0) as usize, ..Task::paper() };
+    run.task = Task { p: number("p")?.unwrap_or(31.0) as usize, ..Task::paper() };
     if let ModelConfig::Transformer(m) = &mut run.model {
         m.d_model = number("d_model")?.unwrap_or(32.0) as usize;
     }
-    run.train.steps = number("steps")?.unwrap_or(600.0) as usize;
+    run.train.steps = number("steps")?.unwrap_or(900.0) as usize;
     run.train.eval_every = number("eval_every")?.unwrap_or(10.0) as usize;
     run.train.seed = number("seed")?.unwrap_or(0.0) as u64;
     run.validate().map_err(|e| e.to_string())?;

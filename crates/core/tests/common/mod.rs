@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use grokscope_core::device::Backend;
-use grokscope_core::model::{Activation, ModelConfig, TransformerConfig};
+use grokscope_core::model::{ModelConfig, TransformerConfig};
 use grokscope_core::{Checkpoint, RunConfig, Task};
 
 /// `../shared/reference/clock-pizza` beside the repository, or `GROKSCOPE_REFERENCE`.
@@ -21,19 +21,12 @@ pub fn checkpoint(id: &str) -> Checkpoint {
     Checkpoint::from_safetensors(&bytes).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
-/// p = 23, d_model = 32: small enough for a test on a software device, large enough to grok.
+/// p = 31, d_model = 32: small enough for a test on a software device, and with enough pairs
+/// to generalise fully (at p = 23 the paper's recipe stalls near 95 % test accuracy).
 pub fn tiny(attention_rate: f64, steps: usize) -> RunConfig {
     let mut run = RunConfig::paper(attention_rate);
-    run.task = Task { p: 23, ..Task::paper() };
-    run.model = ModelConfig::Transformer(TransformerConfig {
-        d_model: 32,
-        n_heads: 4,
-        n_layers: 1,
-        activation: Activation::ReLU,
-        attention_rate,
-        diff_vocab: false,
-        eqn_sign: false,
-    });
+    run.task = Task { p: 31, ..Task::paper() };
+    run.model = ModelConfig::Transformer(TransformerConfig { d_model: 32, ..TransformerConfig::paper(attention_rate) });
     run.train.steps = steps;
     run
 }
