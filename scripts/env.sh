@@ -7,3 +7,8 @@ export PATH="$HOME/.cargo/bin:$GROKSCOPE_CACHE/npm/node_modules/.bin:$PATH"
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
+# Vulkan's loader complains on every device start without one (CI has none).
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+  export XDG_RUNTIME_DIR="$GROKSCOPE_CACHE/xdg-runtime"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+fi

@@ -25,14 +25,6 @@ impl Operation {
         }) as u32
     }
 
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Operation::Add => "+",
-            Operation::Subtract => "−",
-            Operation::Multiply => "×",
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Operation::Add => "add",

@@ -40,7 +40,6 @@ pub fn cross_entropy(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
 
 pub struct Trainer {
     run: RunConfig,
-    device: Device,
     model: Model,
     optimizer: ModuleOptimizer,
     step: usize,
@@ -81,15 +80,10 @@ impl Trainer {
             train_mask: Tensor::from_data(burn::tensor::TensorData::new(split.train_mask(n), [n]), &plain),
             n_train: split.train.len(),
             run: run.clone(),
-            device,
             model,
             optimizer,
             step: 0,
         })
-    }
-
-    pub fn run(&self) -> &RunConfig {
-        &self.run
     }
 
     pub fn step(&self) -> usize {
@@ -98,10 +92,6 @@ impl Trainer {
 
     pub fn model(&self) -> &Model {
         &self.model
-    }
-
-    pub fn device(&self) -> &Device {
-        &self.device
     }
 
     /// Queues `n` full-batch AdamW steps on the device. Reads nothing back.

@@ -74,10 +74,6 @@ impl Weights {
     pub fn squared_norm(&self) -> f64 {
         self.0.values().flat_map(|t| &t.values).map(|&v| (v as f64) * (v as f64)).sum()
     }
-
-    pub fn num_params(&self) -> usize {
-        self.0.values().map(|t| t.values.len()).sum()
-    }
 }
 
 /// A parameter by its official name, flattened, with its shape.
