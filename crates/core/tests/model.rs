@@ -1,0 +1,58 @@
+//! Analytic properties of the models that need no checkpoint (SPEC.md §7).
+
+mod common;
+
+use burn::tensor::{Int, Tensor, TensorData};
+use common::tiny;
+use grokscope_core::device::Backend;
+use grokscope_core::model::{MlpOnlyConfig, MlpOnlyType, ModelConfig};
+use grokscope_core::{Model, Task};
+
+fn all_pairs(task: &Task, model: &ModelConfig, swapped: bool) -> Tensor<2, Int> {
+    let tokens: Vec<i64> = (0..task.num_pairs())
+        .flat_map(|i| {
+            let (a, b) = task.pair(i);
+            let (a, b) = if swapped { (b, a) } else { (a, b) };
+            model.encode(a, b, task.p).into_iter().map(i64::from)
+        })
+        .collect();
+    Tensor::from_data(TensorData::new(tokens, [task.num_pairs(), model.n_ctx()]), &Backend::CPU.device())
+}
+
+fn values(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_to_vec().unwrap()
+}
+
+/// α = 0 makes the attention matrix all ones; α = 1 makes each row a probability distribution.
+#[test]
+fn attention_rate_interpolates_between_ones_and_softmax() {
+    for alpha in [0.0, 1.0] {
+        let run = tiny(alpha, 0);
+        let Model::Transformer(t) = Model::init(&run.model, run.task.p, 0, &Backend::CPU.device()) else { unreachable!() };
+        let tokens = all_pairs(&run.task, &run.model, false);
+        let x = t.embed(tokens) + t.w_pos.val().unsqueeze::<3>();
+        let pattern: Vec<f32> = t.blocks[0].attn.pattern(x).into_data().try_to_vec().unwrap();
+        if alpha == 0.0 {
+            assert!(pattern.iter().all(|&a| a == 1.0));
+        } else {
+            for row in pattern.chunks(2) {
+                assert!((row[0] + row[1] - 1.0).abs() < 1e-5 && row.iter().all(|&a| a > 0.0 && a < 1.0), "{row:?}");
+            }
+        }
+    }
+}
+
+/// Types A, B and C see the tokens only through sums, so their logits are exactly symmetric in
+/// (a, b); type D concatenates the embeddings and is not.
+#[test]
+fn mlp_only_symmetry_follows_the_type() {
+    let task = Task { p: 13, ..Task::paper() };
+    for (mlp_type, symmetric) in [(MlpOnlyType::A, true), (MlpOnlyType::B, true), (MlpOnlyType::C, true), (MlpOnlyType::D, false)] {
+        let config = ModelConfig::MlpOnly(MlpOnlyConfig { mlp_type, d_hidden: 16 });
+        let model = Model::init(&config, task.p, 1, &Backend::CPU.device());
+        let straight = values(model.forward(all_pairs(&task, &config, false)));
+        let swapped = values(model.forward(all_pairs(&task, &config, true)));
+        assert_eq!(straight.len(), 13 * 13 * 13);
+        assert_eq!(straight == swapped, symmetric, "{mlp_type:?}");
+    }
+}
