@@ -90,10 +90,6 @@ impl Trainer {
         self.step
     }
 
-    pub fn model(&self) -> &Model {
-        &self.model
-    }
-
     /// Queues `n` full-batch AdamW steps on the device. Reads nothing back.
     pub fn advance(&mut self, n: usize) {
         for _ in 0..n {

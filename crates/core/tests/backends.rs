@@ -8,14 +8,14 @@ use grokscope_core::device::Backend;
 use grokscope_core::{RunConfig, Snapshot, Trainer};
 use pollster::block_on;
 
-fn curve(backend: Backend, run: &RunConfig, every: usize) -> (Vec<Snapshot>, Trainer) {
+fn curve(backend: Backend, run: &RunConfig, every: usize) -> Vec<Snapshot> {
     let mut trainer = Trainer::new(run, &backend.device()).unwrap();
     let mut curve = vec![block_on(trainer.snapshot()).unwrap()];
     while trainer.step() < run.train.steps {
         trainer.advance(every);
         curve.push(block_on(trainer.snapshot()).unwrap());
     }
-    (curve, trainer)
+    curve
 }
 
 #[test]
@@ -34,8 +34,8 @@ fn initial_weights_are_bit_identical_on_every_backend() {
 #[test]
 fn cpu_training_is_bit_for_bit_repeatable() {
     let run = tiny(1.0, 40);
-    let (a, _) = curve(Backend::CPU, &run, 10);
-    let (b, _) = curve(Backend::CPU, &run, 10);
+    let a = curve(Backend::CPU, &run, 10);
+    let b = curve(Backend::CPU, &run, 10);
     assert_eq!(a, b);
     assert!(a.last().unwrap().train_loss < a[0].train_loss);
 }
@@ -44,8 +44,8 @@ fn cpu_training_is_bit_for_bit_repeatable() {
 #[test]
 fn wgpu_follows_the_cpu_curve() {
     let run = tiny(1.0, 30);
-    let (cpu, _) = curve(Backend::CPU, &run, 5);
-    let (gpu, _) = curve(Backend::Wgpu, &run, 5);
+    let cpu = curve(Backend::CPU, &run, 5);
+    let gpu = curve(Backend::Wgpu, &run, 5);
     for (c, g) in cpu.iter().zip(&gpu) {
         let tolerance = 1e-3 * c.train_loss.abs().max(1.0);
         assert!(

@@ -1,5 +1,6 @@
 //! The page: what grokscope is, the run's settings, the device, live curves.
 
+use grokscope_core::device::Backend;
 use grokscope_core::model::ModelConfig;
 use grokscope_core::{RunConfig, Snapshot, Task};
 use leptos::prelude::*;
@@ -24,7 +25,8 @@ fn url_options() -> Result<UrlOptions, String> {
             Some(text) => text.parse::<f64>().map(Some).map_err(|_| format!("URL parameter {key}={text} is not a number")),
         }
     };
-    // A tiny model by default: it learns in seconds on a CPU in WebAssembly.
+    // A tiny model by default: p = 31 and d_model 32 generalise fully in 900 steps, about a
+    // minute and a half on a CPU in WebAssembly.
     let mut run = RunConfig::paper(number("alpha")?.unwrap_or(1.0));
     run.task = Task { p: number("p")?.unwrap_or(31.0) as usize, ..Task::paper() };
     if let ModelConfig::Transformer(m) = &mut run.model {
@@ -125,7 +127,7 @@ pub fn App() -> impl IntoView {
             <section class="card">
                 <h2>"Run"</h2>
                 <p id="config">{format!("p = {p}, d_model = {d_model}, α = {alpha}, {steps} full-batch AdamW steps, seed {}", run.train.seed)}</p>
-                <p id="device">"Device: CPU · burn flex backend · WebAssembly"</p>
+                <p id="device">{format!("Device: CPU · burn {} backend · WebAssembly", Backend::CPU.name())}</p>
                 <button id="train" on:click=move |_| start_clicked() disabled=move || state.get() == State::Running || !runnable>
                     {move || if state.get() == State::Running { "Training…" } else { "Train" }}
                 </button>
