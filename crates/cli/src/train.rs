@@ -125,7 +125,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let seconds = started.elapsed().as_secs_f64();
     eprintln!();
     let weights = block_on(trainer.weights()).map_err(|e| e.to_string())?;
-    write("model.safetensors", &Checkpoint { run: run.clone(), weights }.to_safetensors())?;
+    write("model.safetensors", &Checkpoint::new(run.clone(), weights).to_safetensors())?;
     eprintln!(
         "{} steps on {} in {seconds:.1} s ({:.1} ms/step, evaluations included); wrote {}",
         total,

@@ -10,6 +10,7 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde_json::{Value, json};
 
 use crate::Error;
+use crate::data::Split;
 use crate::config::{MAX_D_MODEL, MAX_LAYERS, MAX_P, RunConfig, TrainConfig};
 use crate::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
 use crate::task::{Operation, Task};
@@ -27,9 +28,28 @@ const MAX_TENSORS: usize = 1024;
 pub struct Checkpoint {
     pub run: RunConfig,
     pub weights: Weights,
+    pub origin: Origin,
+}
+
+/// Who wrote the file, which decides whether its train/test split can be rebuilt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// grokscope: the run's seed rebuilds the split.
+    Grokscope,
+    /// The official code (or other code writing its config): the split was not saved.
+    Official,
 }
 
 impl Checkpoint {
+    pub fn new(run: RunConfig, weights: Weights) -> Self {
+        Checkpoint { run, weights, origin: Origin::Grokscope }
+    }
+
+    /// The held-out pairs, where the file's run can rebuild them.
+    pub fn split(&self) -> Option<Split> {
+        (self.origin == Origin::Grokscope).then(|| Split::new(&self.run.task, self.run.train.train_fraction, self.run.train.seed))
+    }
+
     pub fn to_safetensors(&self) -> Vec<u8> {
         let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
             .weights
@@ -59,9 +79,12 @@ impl Checkpoint {
             return Err(bad(format!("its header claims {header_len} bytes, more than the file or the limit allows")));
         }
         let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("unreadable safetensors header ({e})")))?;
-        let config = metadata.metadata().as_ref().and_then(|m| m.get("grokscope").or_else(|| m.get("config")).cloned());
+        let metadata = metadata.metadata().as_ref();
+        let ours = metadata.and_then(|m| m.get("grokscope"));
+        let origin = if ours.is_some() { Origin::Grokscope } else { Origin::Official };
+        let config = ours.or_else(|| metadata.and_then(|m| m.get("config")));
         let config = config.ok_or_else(|| bad("it has no `config` in its metadata, so the model it holds is unknown".into()))?;
-        let run = parse_config(&config)?;
+        let run = parse_config(config)?;
         let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("unreadable safetensors ({e})")))?;
         if tensors.len() > MAX_TENSORS {
             return Err(bad(format!("{} tensors; no model here has more than {MAX_TENSORS}", tensors.len())));
@@ -74,7 +97,7 @@ impl Checkpoint {
             let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
             weights.insert(name, HostTensor::new(view.shape().to_vec(), values));
         }
-        Ok(Checkpoint { run, weights })
+        Ok(Checkpoint { run, weights, origin })
     }
 }
 

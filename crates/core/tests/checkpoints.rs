@@ -10,7 +10,7 @@ use grokscope_core::{Checkpoint, Error, Model, Trainer};
 use pollster::block_on;
 
 /// How many of the 59² pairs each released checkpoint answers correctly, by an independent
-/// PyTorch forward pass (`tests/reference/checkpoint_accuracy.py`). Not every released run
+/// PyTorch forward pass (`tests/reference/clock_pizza.py`). Not every released run
 /// converged.
 const CORRECT_PAIRS: [(&str, usize); 18] = [
     ("18c9ev5v5p", 3481), ("2fsoiei4o2", 3481), ("2k4ohj6bhd", 3481), ("4asyr7ht1p", 3481),
@@ -64,7 +64,7 @@ fn our_checkpoints_round_trip() {
     let mut trainer = Trainer::new(&run, &Backend::CPU.device()).unwrap();
     trainer.advance(5);
     let weights = block_on(trainer.weights()).unwrap();
-    let saved = Checkpoint { run: run.clone(), weights: weights.clone() }.to_safetensors();
+    let saved = Checkpoint::new(run.clone(), weights.clone()).to_safetensors();
     let loaded = Checkpoint::from_safetensors(&saved).unwrap();
     assert_eq!(loaded.run, run);
     assert_eq!(loaded.weights, weights);

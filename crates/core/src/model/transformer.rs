@@ -124,6 +124,17 @@ impl Transformer {
         x
     }
 
+    /// Every layer's attention pattern `[batch, heads, query, key]`, from token embeddings.
+    pub fn attention_patterns(&self, token_embeddings: Tensor<3>) -> Vec<Tensor<4>> {
+        let mut x = token_embeddings + self.w_pos.val().unsqueeze::<3>();
+        let mut patterns = Vec::with_capacity(self.blocks.len());
+        for block in &self.blocks {
+            patterns.push(block.attn.pattern(x.clone()));
+            x = block.forward(x);
+        }
+        patterns
+    }
+
     /// Logits at the last position, `[batch, vocab]`.
     pub fn forward_embedded(&self, token_embeddings: Tensor<3>) -> Tensor<2> {
         let x = self.residual(token_embeddings);

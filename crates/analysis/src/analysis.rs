@@ -1,0 +1,108 @@
+//! Everything measured about one model, computed on host copies of its weights (so the same
+//! code runs natively and in the browser, whatever device trained the model).
+
+use burn::prelude::*;
+use grokscope_core::weights::Weights;
+use grokscope_core::{Error, ModelConfig, Operation, RunConfig, Task};
+use serde::Serialize;
+
+use crate::attention::attention_to_first_token;
+use crate::circularity::{CircleFit, circle_fit, circularity};
+use crate::distance::distance_irrelevance;
+use crate::embedding::embedding_rows;
+use crate::fourier::{Spectrum, spectrum};
+use crate::isolation::{IsolatedCircle, isolate_circles};
+use crate::logits::LogitTable;
+use crate::pca::{COMPONENTS, Pca};
+use crate::symmetricity::gradient_symmetricity;
+use crate::verdict::{Verdict, verdict};
+
+/// Components shown and read as circles (the paper's figures show 12).
+pub const SHOWN_COMPONENTS: usize = 12;
+/// Component pairs isolated: three main circles and their three accompanying ones in Model A.
+pub const ISOLATED_PAIRS: usize = 6;
+
+/// The numbers: what `grokscope analyze` prints and the notebook shows.
+#[derive(Serialize, Clone, Debug)]
+pub struct Report {
+    pub task: Task,
+    pub model: ModelConfig,
+    /// Over all p² pairs.
+    pub accuracy: f64,
+    /// Over the held-out pairs, where the split is known (not for the paper's released files).
+    pub test_accuracy: Option<f64>,
+    pub gradient_symmetricity: f64,
+    /// From the correct-class logit: the paper's Model A/B numbers.
+    pub distance_irrelevance: f64,
+    /// From the largest wrong logit: the published phase-diagram data.
+    pub distance_irrelevance_top_wrong: f64,
+    pub circularity: f64,
+    /// δ of each of the top 4 components.
+    pub circle_steps: Vec<usize>,
+    /// The first components: share of variance and circle fit.
+    pub components: Vec<Component>,
+    pub fourier: Spectrum,
+    pub circles: Vec<IsolatedCircle>,
+    /// ‖θ‖₂ over every parameter.
+    pub parameter_norm: f64,
+    pub verdict: Verdict,
+}
+
+#[derive(Serialize, Clone, Copy, Debug)]
+pub struct Component {
+    pub explained_variance_ratio: f64,
+    pub circle: CircleFit,
+}
+
+/// The report and the tables the plots draw.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub report: Report,
+    pub pca: Pca,
+    /// Correct-class logit per pair.
+    pub correct_logits: Vec<f64>,
+    /// `[layer][head][pair]`, attention from the last position to the first token.
+    pub attention: Vec<Vec<Vec<f32>>>,
+}
+
+/// Analyses a model. `test_pairs` are the held-out pairs when the split is known. Runs on
+/// `device` (the CPU backend is the natural choice: everything here is small).
+pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>, device: &Device) -> Result<Analysis, Error> {
+    let task = &run.task;
+    let p = task.p;
+    let logits = LogitTable::compute(run, weights, device).await?;
+    let accuracy = logits.accuracy(task, 0..p * p);
+    let test_accuracy = test_pairs.map(|pairs| logits.accuracy(task, pairs.iter().map(|&i| i as usize)));
+    let correct_logits = logits.correct(task);
+
+    let rows = embedding_rows(&run.model, weights)?;
+    let pca = Pca::fit(&rows, COMPONENTS);
+    let (circularity, fits) = circularity(&pca, p);
+    let components = (0..SHOWN_COMPONENTS.min(pca.len()))
+        .map(|j| Component { explained_variance_ratio: pca.explained_variance_ratio[j], circle: circle_fit(&pca.scores.column(j), p) })
+        .collect();
+
+    let gradient_symmetricity = gradient_symmetricity(run, weights, device).await?;
+    let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), p);
+    let distance_irrelevance = distance_irrelevance(&correct_logits, p);
+    let verdict = verdict(task, test_accuracy.unwrap_or(accuracy), circularity, gradient_symmetricity, distance_irrelevance);
+    let circles = if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device).await? } else { Vec::new() };
+    let report = Report {
+        task: *task,
+        model: run.model.clone(),
+        accuracy,
+        test_accuracy,
+        gradient_symmetricity,
+        distance_irrelevance,
+        distance_irrelevance_top_wrong,
+        circularity,
+        circle_steps: fits.iter().map(|f| f.step).collect(),
+        components,
+        fourier: spectrum(&rows, p),
+        circles,
+        parameter_norm: weights.squared_norm().sqrt(),
+        verdict,
+    };
+    let attention = attention_to_first_token(run, weights, device).await?;
+    Ok(Analysis { report, pca, correct_logits, attention })
+}
