@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use grokscope_core::device::Backend;
-use grokscope_core::{Checkpoint, Trainer};
+use grokscope_core::Trainer;
 use serde_json::json;
 
 #[derive(Args)]
@@ -16,8 +16,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
-    let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let checkpoint = super::read_checkpoint(&args.model)?;
     let trainer = Trainer::from_weights(&checkpoint.run, &checkpoint.weights, &args.backend.device()).map_err(|e| e.to_string())?;
     let s = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
     let report = json!({

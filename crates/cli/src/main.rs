@@ -1,5 +1,6 @@
-//! `grokscope`: train and evaluate Clock & Pizza models from the command line.
+//! `grokscope`: train, evaluate and analyse Clock & Pizza models from the command line.
 
+mod analyze;
 mod eval;
 mod train;
 
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "grokscope", version, about = "Train and inspect the Clock & Pizza models of modular addition")]
+#[command(name = "grokscope", version, about = "Train, evaluate and analyse the Clock & Pizza models of modular addition")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,12 +21,15 @@ enum Command {
     Train(train::TrainArgs),
     /// Print a checkpoint's accuracy as JSON.
     Eval(eval::EvalArgs),
+    /// Print a checkpoint's Clock & Pizza metrics and verdict as JSON; --out writes every chart as SVG.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Analyze(args) => analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -39,4 +43,10 @@ fn main() -> ExitCode {
 /// `--backend` values: `cpu` (the default CPU backend), `flex`, `ndarray`, `wgpu`.
 fn parse_backend(name: &str) -> Result<grokscope_core::device::Backend, String> {
     grokscope_core::device::Backend::from_name(name).ok_or_else(|| format!("unknown backend `{name}` (cpu, flex, ndarray or wgpu)"))
+}
+
+/// A checkpoint file, with its path in any error.
+fn read_checkpoint(path: &std::path::Path) -> Result<grokscope_core::Checkpoint, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    grokscope_core::Checkpoint::from_safetensors(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }

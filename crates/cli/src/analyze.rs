@@ -1,0 +1,53 @@
+//! `grokscope analyze`: the Clock & Pizza metrics and the verdict of a checkpoint, as JSON,
+//! and with `--out` every chart as SVG.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use grokscope_analysis::analyze;
+use grokscope_core::Snapshot;
+use grokscope_core::device::Backend;
+use grokscope_plots::Chart;
+use pollster::block_on;
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// A checkpoint: ours, or one of the paper's released ones.
+    model: PathBuf,
+    /// Also write metrics.json and one SVG per chart here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
+    backend: Backend,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<(), String> {
+    let checkpoint = super::read_checkpoint(&args.model)?;
+    let split = checkpoint.split();
+    let analysis = block_on(analyze(&checkpoint.run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &args.backend.device()))
+        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let json = serde_json::to_string_pretty(&analysis.report).expect("reports serialise");
+    println!("{json}");
+    if let Some(out) = &args.out {
+        fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let write = |name: &str, text: &str| fs::write(out.join(name), text).map_err(|e| format!("{}: {e}", out.join(name).display()));
+        write("metrics.json", &json)?;
+        let history = history_beside(&args.model)?;
+        for chart in Chart::all(&analysis, !history.is_empty()) {
+            let svg = grokscope_plots::svg::render(chart, &analysis, &history).map_err(|e| format!("{}: {e}", chart.name()))?;
+            write(&format!("{}.svg", chart.name()), &svg)?;
+        }
+    }
+    Ok(())
+}
+
+/// The training curve `grokscope train` wrote next to the model, if there is one.
+fn history_beside(model: &Path) -> Result<Vec<Snapshot>, String> {
+    let path = model.with_file_name("metrics.jsonl");
+    let Ok(text) = fs::read_to_string(&path) else { return Ok(Vec::new()) };
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("{} line {}: {e}", path.display(), i + 1)))
+        .collect()
+}

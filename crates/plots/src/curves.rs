@@ -1,0 +1,93 @@
+//! Loss and accuracy against step, train and test.
+
+use grokscope_core::Snapshot;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use crate::style::*;
+
+/// Two panels side by side: cross-entropy (log scale if `log_loss`) and accuracy.
+pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Snapshot], log_loss: bool) -> PlotResult {
+    area.fill(&WHITE)?;
+    let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
+    let last = snapshots.last().map_or(1, |s| s.step.max(1)) as f64;
+    let loss = |s: &Snapshot| [s.train_loss, s.test_loss];
+    let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
+    if log_loss {
+        let mut chart = chart(&left, "Loss", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
+        mesh(&mut chart, "cross-entropy (log)")?;
+        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)))?;
+    } else {
+        let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
+        mesh(&mut chart, "cross-entropy")?;
+        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss)?;
+    }
+    let mut chart = chart(&right, "Accuracy", 0.0..last, 0.0..1.02)?;
+    mesh(&mut chart, "accuracy")?;
+    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc)?;
+    Ok(())
+}
+
+fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: Y,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>, PlotError> {
+    Ok(ChartBuilder::on(area)
+        .caption(title, title_style())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x, y)?)
+}
+
+fn mesh<DB: DrawingBackend, Y: Ranged<ValueType = f64> + ValueFormatter<f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    y_desc: &str,
+) -> PlotResult {
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc(y_desc)
+        .label_style(small_style())
+        .axis_desc_style(label_style())
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(232, 232, 232))
+        .draw()?;
+    Ok(())
+}
+
+/// Train: solid line, filled circles. Test: dashed line, hollow triangles.
+fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+    snapshots: &[Snapshot],
+    train: impl Fn(&Snapshot) -> f64,
+    test: impl Fn(&Snapshot) -> f64,
+) -> PlotResult {
+    let every = (snapshots.len() / 12).max(1);
+    let train_pts: Vec<(f64, f64)> = snapshots.iter().map(|s| (s.step as f64, train(s))).collect();
+    let test_pts: Vec<(f64, f64)> = snapshots.iter().map(|s| (s.step as f64, test(s))).collect();
+    let train_style = TRAIN.stroke_width(2);
+    let test_style = TEST.stroke_width(2);
+    chart
+        .draw_series(LineSeries::new(train_pts.clone(), train_style))?
+        .label("train")
+        .legend(move |(x, y)| EmptyElement::at((x, y)) + PathElement::new(vec![(0, 0), (22, 0)], train_style) + Circle::new((11, 0), 4, TRAIN.filled()));
+    chart
+        .draw_series(DashedLineSeries::new(test_pts.clone(), 6, 4, test_style))?
+        .label("test")
+        .legend(move |(x, y)| EmptyElement::at((x, y)) + PathElement::new(vec![(0, 0), (6, 0)], test_style) + PathElement::new(vec![(16, 0), (22, 0)], test_style) + TriangleMarker::new((11, 0), 5, test_style));
+    chart.draw_series(train_pts.iter().step_by(every).map(|&p| Circle::new(p, 4, TRAIN.filled())))?;
+    chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, test_style)))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::MiddleRight)
+        .label_font(label_style())
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .draw()?;
+    Ok(())
+}

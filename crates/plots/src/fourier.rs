@@ -1,0 +1,39 @@
+//! The embedding's Fourier spectrum: norm per frequency, key frequencies marked.
+
+use grokscope_analysis::fourier::Spectrum;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::style::*;
+
+pub fn fourier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spectrum: &Spectrum) -> PlotResult {
+    area.fill(&WHITE)?;
+    let n = spectrum.norms.len();
+    let (_, hi) = range(spectrum.norms.iter().copied());
+    let mut chart = ChartBuilder::on(area)
+        .caption("Fourier spectrum of the embedding", title_style())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..hi.max(1e-12) * 1.15)?;
+    chart
+        .configure_mesh()
+        .x_desc("frequency k")
+        .y_desc("norm")
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .label_style(small_style())
+        .axis_desc_style(label_style())
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(232, 232, 232))
+        .draw()?;
+    let is_key = |k: usize| spectrum.key_frequencies.contains(&k);
+    chart.draw_series(spectrum.norms.iter().enumerate().map(|(k, &v)| {
+        let colour = if is_key(k) { ORANGE } else { SKY_BLUE };
+        Rectangle::new([(k as f64 - 0.4, 0.0), (k as f64 + 0.4, v)], colour.filled())
+    }))?;
+    // Key frequencies are also named, so the marking does not rest on colour.
+    chart.draw_series(
+        spectrum.key_frequencies.iter().map(|&k| Text::new(format!("k={k}"), (k as f64 - 0.4, spectrum.norms[k] + hi * 0.07), small_style())),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! grokscope's charts. Every chart is plotters code generic over the drawing backend, so the
+//! same function draws to a canvas in the browser and to SVG natively (feature `svg`).
+
+pub mod attention;
+pub mod curves;
+pub mod embedding;
+pub mod fourier;
+pub mod heatmap;
+pub mod logits;
+pub mod readout;
+#[cfg(feature = "svg")]
+pub mod svg;
+pub mod style;
+
+pub use style::{PlotError, PlotResult};
+
+use grokscope_analysis::Analysis;
+use grokscope_core::Snapshot;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Every chart grokscope draws of one model, by the name its file takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    Curves,
+    Components,
+    Circles,
+    CorrectLogits,
+    /// The correct logit with only the n-th circle (PC pair) of the embedding left.
+    IsolatedLogits(usize),
+    Fourier,
+    Attention,
+    Readout,
+}
+
+impl Chart {
+    /// The charts there are for this analysis (curves only with a training history).
+    pub fn all(analysis: &Analysis, has_history: bool) -> Vec<Chart> {
+        let mut charts = Vec::new();
+        if has_history {
+            charts.push(Chart::Curves);
+        }
+        charts.extend([Chart::Readout, Chart::Components, Chart::Circles, Chart::CorrectLogits]);
+        charts.extend((0..analysis.report.circles.len()).map(Chart::IsolatedLogits));
+        charts.extend([Chart::Fourier, Chart::Attention]);
+        charts
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Chart::Curves => "curves".into(),
+            Chart::Components => "components".into(),
+            Chart::Circles => "circles".into(),
+            Chart::CorrectLogits => "correct_logits".into(),
+            Chart::IsolatedLogits(n) => format!("correct_logits_circle{}", n + 1),
+            Chart::Fourier => "fourier".into(),
+            Chart::Attention => "attention".into(),
+            Chart::Readout => "readout".into(),
+        }
+    }
+
+    /// A size in pixels that keeps the chart readable.
+    pub fn size(self, analysis: &Analysis) -> (u32, u32) {
+        match self {
+            Chart::Curves => (1000, 420),
+            Chart::Components => (1100, 240 * analysis.report.components.len().div_ceil(4).max(1) as u32),
+            Chart::Circles => (1000, 1000),
+            Chart::CorrectLogits | Chart::IsolatedLogits(_) => (640, 560),
+            Chart::Fourier => (900, 420),
+            Chart::Attention => {
+                let heads = analysis.attention.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+                (360 * heads, 320 * analysis.attention.len().max(1) as u32)
+            }
+            Chart::Readout => (900, 420 + 20 * analysis.report.circles.len() as u32),
+        }
+    }
+
+    pub fn draw<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>, analysis: &Analysis, history: &[Snapshot]) -> PlotResult {
+        let r = &analysis.report;
+        let p = r.task.p;
+        match self {
+            Chart::Curves => curves::curves(area, history, true),
+            Chart::Components => embedding::components(area, analysis, 12),
+            Chart::Circles => embedding::circles(area, analysis, 6),
+            Chart::CorrectLogits => {
+                area.fill(&WHITE)?;
+                logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, p, None)
+            }
+            Chart::IsolatedLogits(n) => {
+                area.fill(&WHITE)?;
+                let c = r.circles.get(n).ok_or_else(|| PlotError(format!("there is no circle {}", n + 1)))?;
+                let title = format!("Correct logit, circle PC {}-{} only", c.components[0], c.components[1]);
+                logits::correct_logits(area, &title, &c.correct_logits, p, Some(c.step.max(1)))
+            }
+            Chart::Fourier => fourier::fourier(area, &r.fourier),
+            Chart::Attention => attention::attention(area, &analysis.attention, p),
+            Chart::Readout => readout::readout(area, r),
+        }
+    }
+}

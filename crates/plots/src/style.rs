@@ -1,0 +1,76 @@
+//! Colours, type and the error type every chart shares. Palettes are colour-blind safe:
+//! Okabe-Ito for lines and categories, viridis for values; train and test also differ in
+//! line pattern and marker, so nothing depends on colour alone.
+
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
+
+/// Okabe & Ito (2008).
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+pub const TEAL: RGBColor = RGBColor(0, 158, 115);
+pub const DEEP_BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+pub const INK: RGBColor = RGBColor(34, 34, 34);
+pub const GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// Train is solid blue with circles, test dashed vermillion with triangles.
+pub const TRAIN: RGBColor = DEEP_BLUE;
+pub const TEST: RGBColor = VERMILLION;
+
+pub const FONT: &str = "sans-serif";
+/// Sizes as given to plotters, which draws text at 1/1.24 of them.
+pub const TITLE_SIZE: f64 = 22.0;
+pub const LABEL_SIZE: f64 = 17.0;
+pub const SMALL_SIZE: f64 = 15.0;
+
+pub fn title_style() -> TextStyle<'static> {
+    (FONT, TITLE_SIZE).into_font().color(&INK)
+}
+
+pub fn label_style() -> TextStyle<'static> {
+    (FONT, LABEL_SIZE).into_font().color(&INK)
+}
+
+pub fn small_style() -> TextStyle<'static> {
+    (FONT, SMALL_SIZE).into_font().color(&INK)
+}
+
+/// Viridis at `x` between `lo` and `hi` (the middle where the range is empty).
+pub fn viridis(x: f64, lo: f64, hi: f64) -> RGBColor {
+    let t = if hi > lo { ((x - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
+    ViridisRGB.get_color(t as f32)
+}
+
+/// A chart failed to draw: the backend's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotError(pub String);
+
+impl std::fmt::Display for PlotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "plot: {}", self.0)
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError(e.to_string())
+    }
+}
+
+pub type PlotResult = Result<(), PlotError>;
+
+/// Finite minimum and maximum of values (0..1 when there are none).
+pub fn range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.into_iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
+}
+
+/// A range with a little room on both sides, never empty.
+pub fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.05 };
+    lo - pad..hi + pad
+}

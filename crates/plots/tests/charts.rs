@@ -1,0 +1,139 @@
+//! Every chart rendered to SVG and read back: the marks it must contain, not only that it
+//! exists. The hand-built Clock and Pizza give patterns known in advance.
+
+use grokscope_analysis::{Analysis, analyze, ideal};
+use grokscope_core::Snapshot;
+use grokscope_core::device::Backend;
+use grokscope_plots::Chart;
+use grokscope_plots::style::viridis;
+use grokscope_plots::svg::render;
+use pollster::block_on;
+
+const P: usize = 31;
+const FREQUENCIES: [usize; 2] = [3, 11];
+
+fn pizza() -> Analysis {
+    let (run, weights) = ideal::pizza(P, FREQUENCIES);
+    block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap()
+}
+
+fn clock() -> Analysis {
+    let (run, weights) = ideal::clock(P, FREQUENCIES);
+    block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap()
+}
+
+/// Every `<tag …>` element's `attr` values, in drawing order.
+fn attributes(svg: &str, tag: &str, attr: &str) -> Vec<String> {
+    svg.split(&format!("<{tag} "))
+        .skip(1)
+        .filter_map(|el| {
+            let el = &el[..el.find('>').unwrap_or(el.len())];
+            let start = el.find(&format!(" {attr}=\"")).or_else(|| el.starts_with(&format!("{attr}=\"")).then_some(0))?;
+            let rest = &el[start..];
+            let rest = &rest[rest.find('"')? + 1..];
+            Some(rest[..rest.find('"')?].to_string())
+        })
+        .collect()
+}
+
+fn texts(svg: &str) -> String {
+    svg.split("<text").skip(1).filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or(""))).collect::<Vec<_>>().join(" | ")
+}
+
+/// The p² heatmap cells: the `<rect>`s of cell size, in drawing order (row by row from y = 0).
+fn cells(svg: &str) -> Vec<String> {
+    let fills = attributes(svg, "rect", "fill");
+    let widths = attributes(svg, "rect", "width");
+    let cell = widths.iter().filter_map(|w| w.parse::<u32>().ok()).filter(|&w| w > 0).min().unwrap();
+    let mut out: Vec<String> = fills.into_iter().zip(widths).filter(|(_, w)| w.parse::<u32>().ok() == Some(cell) || w.parse::<u32>().ok() == Some(cell + 1)).map(|(f, _)| f).collect();
+    // The colour bar's 32 steps come after the cells.
+    out.truncate(P * P);
+    out
+}
+
+#[test]
+fn logit_heatmaps_show_pizza_stripes_and_clock_columns() {
+    // Pizza: the correct logit depends on a − b only, so each row (fixed a − b) is one colour.
+    let a = pizza();
+    let svg = render(Chart::CorrectLogits, &a, &[]).unwrap();
+    let c = cells(&svg);
+    assert_eq!(c.len(), P * P);
+    for y in 0..P {
+        assert!(c[y * P..(y + 1) * P].iter().all(|f| *f == c[y * P]), "row {y} of the Pizza's logits is not one colour");
+    }
+    assert!(c.iter().collect::<std::collections::BTreeSet<_>>().len() > 3, "the rows differ");
+    assert!(texts(&svg).contains("(a + b) mod 31") && texts(&svg).contains("(a − b) mod 31"));
+
+    // Clock: it depends on a + b only, so each column is one colour, up to the hand-built
+    // multiplier's 1e-4 error tipping a few cells into the next colour.
+    let svg = render(Chart::CorrectLogits, &clock(), &[]).unwrap();
+    let c = cells(&svg);
+    let off_column = (0..P * P).filter(|&i| c[i] != c[i % P]).count();
+    let off_row = (0..P * P).filter(|&i| c[i] != c[i / P * P]).count();
+    assert!(off_column < P * P / 20 && off_row > P * P / 2, "{off_column} cells differ from their column, {off_row} from their row");
+    // Isolated circles have their own charts, rows re-ordered by the circle's step.
+    let svg = render(Chart::IsolatedLogits(0), &a, &[]).unwrap();
+    assert!(texts(&svg).contains(&format!("(a − b)/{} mod 31", a.report.circles[0].step)));
+}
+
+#[test]
+fn embedding_charts_draw_every_token_and_component() {
+    let a = pizza();
+    let svg = render(Chart::Circles, &a, &[]).unwrap();
+    // 6 components: 15 pair panels, one dot per token in each.
+    assert_eq!(attributes(&svg, "circle", "cx").len(), 15 * P);
+    assert!(texts(&svg).contains("PC 1 vs PC 2") && texts(&svg).contains("PC 5 vs PC 6"));
+    // Tokens coloured by index with viridis: its two ends are there.
+    let fills = attributes(&svg, "circle", "fill");
+    let hex = |c: plotters::style::RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let (first, last) = (hex(viridis(0.0, 0.0, 1.0)), hex(viridis(1.0, 0.0, 1.0)));
+    assert!(fills.contains(&first) && fills.contains(&last), "{first} {last} in {:?}", &fills[..3]);
+
+    let svg = render(Chart::Components, &a, &[]).unwrap();
+    let t = texts(&svg);
+    for j in 1..=12 {
+        assert!(t.contains(&format!("PC {j} ·")), "panel {j} in {t}");
+    }
+    let step = a.report.components[0].circle.step;
+    assert!(t.contains(&format!("PC 1 · δ = {step}")));
+
+    let svg = render(Chart::Fourier, &a, &[]).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("k=3") && t.contains("k=11"), "{t}");
+    assert!(!t.contains("k=5"));
+}
+
+#[test]
+fn readout_and_attention() {
+    let svg = render(Chart::Readout, &pizza(), &[]).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("Verdict: Pizza") && t.contains("gradient symmetricity") && t.contains("circularity"), "{t}");
+    let svg = render(Chart::Readout, &clock(), &[]).unwrap();
+    assert!(texts(&svg).contains("Verdict: Clock"));
+
+    // α = 0: attention is the constant 1, one colour over all inputs.
+    let svg = render(Chart::Attention, &pizza(), &[]).unwrap();
+    let c = cells(&svg);
+    assert_eq!(c.len(), P * P);
+    assert!(c.iter().all(|f| *f == c[0]));
+    assert!(texts(&svg).contains("head 1"));
+}
+
+#[test]
+fn curves_distinguish_train_and_test_without_colour() {
+    let history: Vec<Snapshot> = (0..=20)
+        .map(|i| {
+            let x = i as f64 / 20.0;
+            Snapshot { step: i * 50, train_loss: 4.0 * (-6.0 * x).exp(), train_acc: x.min(1.0), test_loss: 4.0 * (-3.0 * x).exp(), test_acc: (x * 0.8).min(1.0), all_acc: x }
+        })
+        .collect();
+    let svg = render(Chart::Curves, &pizza(), &history).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("train") && t.contains("test") && t.contains("step") && t.contains("cross-entropy (log)"), "{t}");
+    // Train markers are circles, test markers triangles (polygons), on both panels.
+    assert!(attributes(&svg, "circle", "cx").len() >= 2 * 11);
+    assert!(attributes(&svg, "polygon", "points").len() >= 2 * 11);
+    // The test line is dashed: many short segments in its colour.
+    let test_lines = attributes(&svg, "polyline", "stroke").iter().filter(|s| s.as_str() == "#D55E00").count();
+    assert!(test_lines > 20, "{test_lines}");
+}
