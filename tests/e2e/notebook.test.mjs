@@ -1,6 +1,6 @@
 // The notebook trains in a real browser: the page loads, trains a tiny model on the CPU
-// backend in WebAssembly, the loss falls and the accuracy rises, and the page says which device
-// it used. Needs `trunk build --release` first (scripts/test does it).
+// backend in WebAssembly, the loss falls and the accuracy rises, the page says which device it
+// used, and it analyses the trained model and draws the charts. Needs `trunk build --release` first (scripts/test does it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -29,9 +29,25 @@ test("trains a tiny model on the CPU backend in WebAssembly", { timeout: 600_000
     assert.ok(last.test_acc > first.test_acc + 0.5, `test accuracy ${first.test_acc} -> ${last.test_acc}`);
     assert.match(await page.textContent("#device"), /CPU/);
     assert.equal(await page.textContent("#test-acc"), last.test_acc.toFixed(3));
-    assert.ok((await page.$$("svg.panel polyline")).length >= 4, "both panels draw train and test curves");
+    // After training the page analyses the model in WebAssembly and says what it found.
+    assert.match(await page.getAttribute("#verdict", "data-algorithm"), /^(Clock|Pizza|mixed|non-circular)$/);
+    const gs = Number(await page.textContent("#gs"));
+    assert.ok(gs > -1 && gs <= 1, `gradient symmetricity ${gs}`);
+    // Every chart is a canvas drawn by the plotters code the CLI uses for SVG: each has ink.
+    const inked = await page.$$eval("canvas.chart", (canvases) =>
+      canvases.map((c) => {
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+        return [c.id, c.width, n];
+      }),
+    );
+    assert.deepEqual(inked.map(([id]) => id), ["curves-chart", "logits-chart", "circles-chart"]);
+    for (const [id, width, n] of inked) assert.ok(width >= 280 && n > 2000, `${id}: ${n} inked pixels at width ${width}`);
     await screenshot(page, "notebook-desktop");
     await page.setViewportSize({ width: 390, height: 844 });
+    // The charts redraw at the new width, not scaled down.
+    await page.waitForFunction(() => document.querySelector("#curves-chart").width < 400);
     await screenshot(page, "notebook-phone");
     assert.deepEqual(errors, []);
   } finally {

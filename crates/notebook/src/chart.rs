@@ -1,69 +1,37 @@
-//! Loss and accuracy curves as inline SVG: loss on a log scale (left), accuracy (right).
-//! Train is a solid line, test a dashed one, so they differ without colour.
+//! Charts on `<canvas>` elements, drawn by grokscope-plots: the same plotters code that writes
+//! the CLI's SVG files, here on plotters' canvas backend.
 
-use grokscope_core::Snapshot;
+use leptos::html;
 use leptos::prelude::*;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use grokscope_plots::PlotResult;
 
-const W: f64 = 320.0;
-const H: f64 = 200.0;
-const PAD: f64 = 34.0;
-
-fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
-    points.map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")
-}
-
-/// One panel: `value` of each snapshot against its step, `y` maps a value to [0, 1].
-fn panel(
-    title: &'static str,
-    snapshots: &[Snapshot],
-    values: [fn(&Snapshot) -> f64; 2],
-    y: fn(f64) -> f64,
-    ticks: Vec<(f64, String)>,
-) -> impl IntoView + use<> {
-    let last_step = snapshots.last().map(|s| s.step).unwrap_or(1).max(1) as f64;
-    let x = move |step: usize| PAD + (W - PAD - 8.0) * step as f64 / last_step;
-    let to_y = |v: f64| H - PAD - (H - 2.0 * PAD) * y(v).clamp(0.0, 1.0);
-    let line = |f: fn(&Snapshot) -> f64| polyline(snapshots.iter().map(|s| (x(s.step), to_y(f(s)))));
-    let (train, test) = (line(values[0]), line(values[1]));
-    view! {
-        <svg class="panel" viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
-            <text x=PAD y="14" class="title">{title}</text>
-            <line x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD class="axis" />
-            <line x1=PAD y1=PAD x2=PAD y2=H - PAD class="axis" />
-            {ticks
-                .into_iter()
-                .map(|(v, label)| {
-                    let ty = to_y(v);
-                    view! {
-                        <line x1=PAD - 3.0 y1=ty x2=W - 8.0 y2=ty class="grid" />
-                        <text x=PAD - 5.0 y=ty + 4.0 class="tick" text-anchor="end">{label}</text>
-                    }
-                })
-                .collect_view()}
-            <text x=W - 8.0 y=H - PAD + 16.0 class="tick" text-anchor="end">{format!("step {}", last_step as usize)}</text>
-            <polyline points=train class="train" />
-            <polyline points=test class="test" />
-        </svg>
-    }
-}
-
-#[component]
-pub fn Curves(snapshots: ReadSignal<Vec<Snapshot>>) -> impl IntoView {
-    move || {
-        let s = snapshots.get();
-        // Loss on log10 from 1e-4 to 10.
-        let log_loss = |v: f64| (v.max(1e-4).log10() + 4.0) / 5.0;
-        let loss_ticks = [1e-4, 1e-2, 1.0].iter().map(|&v| (v, format!("{v:e}"))).collect();
-        let acc_ticks = [0.0, 0.5, 1.0].iter().map(|&v| (v, format!("{v}"))).collect();
-        view! {
-            <div class="curves">
-                {panel("loss (log scale)", &s, [|s| s.train_loss, |s| s.test_loss], log_loss, loss_ticks)}
-                {panel("accuracy", &s, [|s| s.train_acc, |s| s.test_acc], |v| v, acc_ticks)}
-            </div>
-            <p class="legend">
-                <svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" class="train" /></svg>" train   "
-                <svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" class="test" /></svg>" test (held-out pairs)"
-            </p>
+/// A canvas as wide as its column and `height(width)` high, which `draw` paints, again whenever
+/// a signal it reads changes. It is drawn at its CSS size, so the charts' type sizes are what
+/// the reader sees (a chart scaled down to a phone would not be readable).
+pub fn chart_canvas(
+    id: &'static str,
+    height: impl Fn(u32) -> u32 + 'static,
+    draw: impl Fn(&DrawingArea<CanvasBackend, Shift>) -> PlotResult + 'static,
+) -> impl IntoView {
+    let node = NodeRef::<html::Canvas>::new();
+    // Redrawn at the new width when the window changes size (a phone turned, a window resized).
+    let (resized, set_resized) = signal(0u32);
+    let listener = window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    on_cleanup(move || listener.remove());
+    Effect::new(move |_| {
+        resized.track();
+        let Some(canvas) = node.get() else { return };
+        let width = canvas.client_width().clamp(280, 1000) as u32;
+        canvas.set_width(width);
+        canvas.set_height(height(width));
+        let Some(backend) = CanvasBackend::with_canvas_object(canvas) else { return };
+        let area = backend.into_drawing_area();
+        if let Err(e) = draw(&area).and_then(|()| area.present().map_err(Into::into)) {
+            web_sys::console::error_1(&format!("chart {id}: {e}").into());
         }
-    }
+    });
+    view! { <canvas id=id class="chart" node_ref=node></canvas> }
 }

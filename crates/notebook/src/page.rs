@@ -1,12 +1,19 @@
-//! The page: what grokscope is, the run's settings, the device, live curves.
+//! The page: what grokscope is, the run's settings, the device, live curves and, once trained,
+//! which algorithm the model found.
 
+use std::sync::Arc;
+
+use grokscope_analysis::{Analysis, analyze};
+use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
 use grokscope_core::model::ModelConfig;
 use grokscope_core::{RunConfig, Snapshot, Task};
+use grokscope_plots::Chart;
+use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::chart::Curves;
+use crate::chart::chart_canvas;
 use crate::run::train;
 
 /// Settings read from the URL (`?alpha=0&steps=300&p=23&d_model=32&autorun=1`), for links
@@ -43,6 +50,8 @@ fn url_options() -> Result<UrlOptions, String> {
 enum State {
     Idle,
     Running,
+    /// Trained; measuring which algorithm the model implements.
+    Analysing,
     Done,
     Failed,
 }
@@ -52,9 +61,14 @@ impl State {
         match self {
             State::Idle => "idle",
             State::Running => "running",
+            State::Analysing => "analysing",
             State::Done => "done",
             State::Failed => "failed",
         }
+    }
+
+    fn busy(self) -> bool {
+        matches!(self, State::Running | State::Analysing)
     }
 }
 
@@ -71,30 +85,49 @@ pub fn App() -> impl IntoView {
     let (rate, set_rate) = signal(0.0f64);
     let runnable = url_error.is_none();
 
+    let (stop_requested, set_stop_requested) = signal(false);
+    let analysis = RwSignal::new(None::<Arc<Analysis>>);
+
     let start = {
         let run = run.clone();
         move || {
-            if state.get_untracked() == State::Running || !runnable {
+            if state.get_untracked().busy() || !runnable {
                 return;
             }
             set_snapshots.set(Vec::new());
+            analysis.set(None);
+            set_stop_requested.set(false);
             set_state.set(State::Running);
             set_message.set(String::new());
             let run = run.clone();
             spawn_local(async move {
-                let result = train(
-                    run,
+                let trained = train(
+                    run.clone(),
                     move |s, seconds| {
                         set_rate.set(if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 });
                         set_snapshots.update(|v| v.push(s));
                     },
-                    move || state.get_untracked() == State::Running,
+                    move || !stop_requested.get_untracked(),
                 )
                 .await;
-                match result {
-                    Ok(()) => set_state.set(State::Done),
+                let weights = match trained {
+                    Ok(weights) => weights,
                     Err(e) => {
                         set_message.set(e);
+                        set_state.set(State::Failed);
+                        return;
+                    }
+                };
+                set_state.set(State::Analysing);
+                crate::run::yield_to_browser().await;
+                let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
+                match analyze(&run, &weights, Some(&split.test), &Backend::CPU.device()).await {
+                    Ok(a) => {
+                        analysis.set(Some(Arc::new(a)));
+                        set_state.set(State::Done);
+                    }
+                    Err(e) => {
+                        set_message.set(format!("the analysis failed: {e}"));
                         set_state.set(State::Failed);
                     }
                 }
@@ -128,10 +161,10 @@ pub fn App() -> impl IntoView {
                 <h2>"Run"</h2>
                 <p id="config">{format!("p = {p}, d_model = {d_model}, α = {alpha}, {steps} full-batch AdamW steps, seed {}", run.train.seed)}</p>
                 <p id="device">{format!("Device: CPU · burn {} backend · WebAssembly", Backend::CPU.name())}</p>
-                <button id="train" on:click=move |_| start_clicked() disabled=move || state.get() == State::Running || !runnable>
+                <button id="train" on:click=move |_| start_clicked() disabled=move || state.get().busy() || !runnable>
                     {move || if state.get() == State::Running { "Training…" } else { "Train" }}
                 </button>
-                <button id="stop" on:click=move |_| set_state.set(State::Done) disabled=move || state.get() != State::Running>"Stop"</button>
+                <button id="stop" on:click=move |_| set_stop_requested.set(true) disabled=move || state.get() != State::Running>"Stop"</button>
                 <p id="status" data-state=move || state.get().name()>
                     {move || format!("{} · step {} of {steps} · {:.1} steps/s", state.get().name(), last().map(|s| s.step).unwrap_or(0), rate.get())}
                 </p>
@@ -144,8 +177,42 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="card" id="curves" data-snapshots=move || serde_json::to_string(&snapshots.get()).unwrap_or_default()>
                 <h2>"Curves"</h2>
-                <Curves snapshots=snapshots />
+                {chart_canvas(
+                    "curves-chart",
+                    |w| if w >= SIDE_BY_SIDE_MIN_WIDTH { 360 } else { 560 },
+                    move |area| snapshots.with(|s| curves(area, s, true)),
+                )}
             </section>
+            {move || analysis.get().map(analysis_card)}
         </main>
+    }
+}
+
+/// What the trained model is: the verdict with its numbers, and the charts that show why.
+fn analysis_card(a: Arc<Analysis>) -> impl IntoView {
+    let r = &a.report;
+    let verdict = r.verdict.clone();
+    let number = |x: f64, digits: usize| format!("{x:.digits$}");
+    let draw = |chart: Chart| {
+        let a = a.clone();
+        move |area: &_| chart.draw(area, &a, &[])
+    };
+    view! {
+        <section class="card wide" id="analysis">
+            <h2>"Which algorithm did it find?"</h2>
+            <p id="verdict" data-algorithm=verdict.algorithm.label()>
+                <strong>{verdict.algorithm.label()}</strong>" · "{verdict.reason}
+            </p>
+            <table id="measures">
+                <tr><th>"gradient symmetricity"</th><td id="gs">{number(r.gradient_symmetricity, 4)}</td></tr>
+                <tr><th>"distance irrelevance"</th><td id="di">{number(r.distance_irrelevance, 3)}</td></tr>
+                <tr><th>"circularity"</th><td id="circularity">{number(r.circularity, 4)}</td></tr>
+                <tr><th>"test accuracy"</th><td>{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
+            </table>
+            <div class="charts">
+                {chart_canvas("logits-chart", |w| w * 7 / 8, draw(Chart::CorrectLogits))}
+                {chart_canvas("circles-chart", |w| w, draw(Chart::Circles))}
+            </div>
+        </section>
     }
 }

@@ -2,6 +2,7 @@
 //! between them, so the page keeps answering while it trains.
 
 use grokscope_core::device::Backend;
+use grokscope_core::weights::Weights;
 use grokscope_core::{RunConfig, Snapshot, Trainer};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -18,19 +19,19 @@ pub async fn yield_to_browser() {
 }
 
 /// Trains `run` on the CPU backend, handing a snapshot to `on_snapshot` every `eval_every`
-/// steps, until the step budget is spent or `keep_going` says stop.
+/// steps, until the step budget is spent or `keep_going` says stop; returns the weights.
 pub async fn train(
     run: RunConfig,
     mut on_snapshot: impl FnMut(Snapshot, f64),
     keep_going: impl Fn() -> bool,
-) -> Result<(), String> {
+) -> Result<Weights, String> {
     let mut trainer = Trainer::new(&run, &Backend::CPU.device()).map_err(|e| e.to_string())?;
     let started = web_time::Instant::now();
     loop {
         let snapshot = trainer.snapshot().await.map_err(|e| e.to_string())?;
         on_snapshot(snapshot, started.elapsed().as_secs_f64());
         if trainer.step() >= run.train.steps || !keep_going() {
-            return Ok(());
+            return trainer.weights().await.map_err(|e| e.to_string());
         }
         yield_to_browser().await;
         trainer.advance(run.train.eval_every.min(run.train.steps - trainer.step()));

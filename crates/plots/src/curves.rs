@@ -8,25 +8,31 @@ use plotters::prelude::*;
 
 use crate::style::*;
 
-/// Two panels side by side: cross-entropy (log scale if `log_loss`) and accuracy.
+/// Below this width the two panels stack.
+pub const SIDE_BY_SIDE_MIN_WIDTH: u32 = 640;
+
+/// Two panels, cross-entropy (log scale if `log_loss`) and accuracy: side by side, or one
+/// above the other on a narrow area.
 pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Snapshot], log_loss: bool) -> PlotResult {
     area.fill(&WHITE)?;
-    let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
+    let (w, h) = area.dim_in_pixel();
+    let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
     let last = snapshots.last().map_or(1, |s| s.step.max(1)) as f64;
     let loss = |s: &Snapshot| [s.train_loss, s.test_loss];
     let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
     if log_loss {
         let mut chart = chart(&left, "Loss", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
         mesh(&mut chart, "cross-entropy (log)")?;
-        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)))?;
+        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), SeriesLabelPosition::LowerLeft)?;
     } else {
         let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
         mesh(&mut chart, "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss)?;
+        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, SeriesLabelPosition::LowerLeft)?;
     }
+    // Accuracy rises from the lower left: the legend goes where the curves are not.
     let mut chart = chart(&right, "Accuracy", 0.0..last, 0.0..1.02)?;
     mesh(&mut chart, "accuracy")?;
-    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc)?;
+    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -39,6 +45,7 @@ fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
     Ok(ChartBuilder::on(area)
         .caption(title, title_style())
         .margin(12)
+        .margin_right(28)
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(x, y)?)
@@ -52,6 +59,9 @@ fn mesh<DB: DrawingBackend, Y: Ranged<ValueType = f64> + ValueFormatter<f64>>(
         .configure_mesh()
         .x_desc("step")
         .y_desc(y_desc)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
         .label_style(small_style())
         .axis_desc_style(label_style())
         .light_line_style(WHITE)
@@ -66,6 +76,7 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     snapshots: &[Snapshot],
     train: impl Fn(&Snapshot) -> f64,
     test: impl Fn(&Snapshot) -> f64,
+    legend: SeriesLabelPosition,
 ) -> PlotResult {
     let every = (snapshots.len() / 12).max(1);
     let train_pts: Vec<(f64, f64)> = snapshots.iter().map(|s| (s.step as f64, train(s))).collect();
@@ -84,7 +95,7 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, test_style)))?;
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::MiddleRight)
+        .position(legend)
         .label_font(label_style())
         .background_style(WHITE.mix(0.9))
         .border_style(GREY)

@@ -50,6 +50,8 @@ pub fn components<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, analysis: &
 pub fn circles<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, analysis: &Analysis, count: usize) -> PlotResult {
     area.fill(&WHITE)?;
     let p = analysis.report.task.p;
+    // On a narrow area, fewer and larger panels.
+    let count = if area.dim_in_pixel().0 < 700 { count.min(4) } else { count };
     let k = count.min(analysis.pca.len());
     if k < 2 {
         area.draw(&Text::new("Fewer than two principal components.", (20, 30), label_style()))?;
