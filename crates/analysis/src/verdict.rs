@@ -48,15 +48,29 @@ pub struct Verdict {
 /// `accuracy` is test accuracy where the split is known, else accuracy over all pairs.
 pub fn verdict(task: &Task, accuracy: f64, circularity: f64, gradient_symmetricity: f64, distance_irrelevance: f64) -> Verdict {
     let (gs, di) = (gradient_symmetricity, distance_irrelevance);
+    let pizza = gs >= PIZZA_MIN_GS && di <= PIZZA_MAX_DI;
+    let clock = gs <= CLOCK_MAX_GS && di >= CLOCK_MIN_DI;
     let (algorithm, reason) = if task.operation != Operation::Add {
         (Algorithm::NotAddition, format!("the task is {}; Clock and Pizza are algorithms for addition", task.operation.name()))
     } else if accuracy < MIN_ACCURACY || circularity < MIN_CIRCULARITY {
-        (Algorithm::NonCircular, format!(
-            "accuracy {accuracy:.3} (needs ≥ {MIN_ACCURACY}) and circularity {circularity:.4} (needs ≥ {MIN_CIRCULARITY}): not clean enough to classify"
-        ))
-    } else if gs >= PIZZA_MIN_GS && di <= PIZZA_MAX_DI {
+        let mut short = Vec::new();
+        if accuracy < MIN_ACCURACY {
+            short.push(format!("accuracy {accuracy:.3} < {MIN_ACCURACY}"));
+        }
+        if circularity < MIN_CIRCULARITY {
+            short.push(format!("circularity {circularity:.4} < {MIN_CIRCULARITY}"));
+        }
+        let leaning = if pizza {
+            format!("; GS {gs:.4} and DI {di:.3} alone would read Pizza")
+        } else if clock {
+            format!("; GS {gs:.4} and DI {di:.3} alone would read Clock")
+        } else {
+            String::new()
+        };
+        (Algorithm::NonCircular, format!("{}: not clean enough to classify{leaning}", short.join(" and ")))
+    } else if pizza {
         (Algorithm::Pizza, format!("GS {gs:.4} ≥ {PIZZA_MIN_GS} and DI {di:.3} ≤ {PIZZA_MAX_DI}"))
-    } else if gs <= CLOCK_MAX_GS && di >= CLOCK_MIN_DI {
+    } else if clock {
         (Algorithm::Clock, format!("GS {gs:.4} ≤ {CLOCK_MAX_GS} and DI {di:.3} ≥ {CLOCK_MIN_DI}"))
     } else {
         (Algorithm::Mixed, format!(
@@ -77,7 +91,9 @@ mod tests {
         assert_eq!(verdict(&add, 1.0, 0.9989, 0.3336, 0.8483).algorithm, Algorithm::Clock);
         assert_eq!(verdict(&add, 1.0, 0.999, 0.9, 0.5).algorithm, Algorithm::Mixed);
         assert_eq!(verdict(&add, 1.0, 0.73, 0.78, 0.72).algorithm, Algorithm::NonCircular);
-        assert_eq!(verdict(&add, 0.5, 0.999, 0.99, 0.1).algorithm, Algorithm::NonCircular);
+        let v = verdict(&add, 0.5, 0.999, 0.99, 0.1);
+        assert_eq!(v.algorithm, Algorithm::NonCircular);
+        assert_eq!(v.reason, "accuracy 0.500 < 0.99: not clean enough to classify; GS 0.9900 and DI 0.100 alone would read Pizza");
         let sub = Task { operation: Operation::Subtract, p: 59 };
         assert_eq!(verdict(&sub, 1.0, 0.999, 0.99, 0.1).algorithm, Algorithm::NotAddition);
     }

@@ -2,7 +2,7 @@
 
 use grokscope_core::Snapshot;
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::ranged1d::AsRangedCoord;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -22,17 +22,17 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
     let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
     if log_loss {
         let mut chart = chart(&left, "Loss", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
-        mesh(&mut chart, "cross-entropy (log)")?;
-        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), SeriesLabelPosition::LowerLeft)?;
+        axes(&mut chart, "step", "cross-entropy (log)")?;
+        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), SeriesLabelPosition::UpperRight)?;
     } else {
         let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
-        mesh(&mut chart, "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, SeriesLabelPosition::LowerLeft)?;
+        axes(&mut chart, "step", "cross-entropy")?;
+        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, SeriesLabelPosition::UpperRight)?;
     }
-    // Accuracy rises from the lower left: the legend goes where the curves are not.
+    // Loss ends low and accuracy high on the right: the legends go where the curves end up not being.
     let mut chart = chart(&right, "Accuracy", 0.0..last, 0.0..1.02)?;
-    mesh(&mut chart, "accuracy")?;
-    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, SeriesLabelPosition::UpperLeft)?;
+    axes(&mut chart, "step", "accuracy")?;
+    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -49,25 +49,6 @@ fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(x, y)?)
-}
-
-fn mesh<DB: DrawingBackend, Y: Ranged<ValueType = f64> + ValueFormatter<f64>>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
-    y_desc: &str,
-) -> PlotResult {
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc(y_desc)
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .label_style(small_style())
-        .axis_desc_style(label_style())
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(232, 232, 232))
-        .draw()?;
-    Ok(())
 }
 
 /// Train: solid line, filled circles. Test: dashed line, hollow triangles.

@@ -16,16 +16,7 @@ pub fn fourier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spectrum: &Spe
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..hi.max(1e-12) * 1.15)?;
-    chart
-        .configure_mesh()
-        .x_desc("frequency k")
-        .y_desc("norm")
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .label_style(small_style())
-        .axis_desc_style(label_style())
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(232, 232, 232))
-        .draw()?;
+    axes(&mut chart, "frequency k", "norm")?;
     let is_key = |k: usize| spectrum.key_frequencies.contains(&k);
     chart.draw_series(spectrum.norms.iter().enumerate().map(|(k, &v)| {
         let colour = if is_key(k) { ORANGE } else { SKY_BLUE };

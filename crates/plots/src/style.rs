@@ -2,6 +2,8 @@
 //! Okabe-Ito for lines and categories, viridis for values; train and test also differ in
 //! line pattern and marker, so nothing depends on colour alone.
 
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
 
@@ -73,4 +75,51 @@ pub fn range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
 pub fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
     let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.05 };
     lo - pad..hi + pad
+}
+
+/// Axes with names, whole-number x ticks and a light grid, the same on every line chart.
+pub fn axes<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64> + ValueFormatter<f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> PlotResult {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .y_label_formatter(&|v| tidy(*v))
+        .label_style(small_style())
+        .axis_desc_style(label_style())
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(232, 232, 232))
+        .draw()?;
+    Ok(())
+}
+
+/// A tick value as a reader writes it: 0.25, 3, 1e-6 (log-scale ticks come back as
+/// 9.999999e-5 and 0.99999999).
+pub fn tidy(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-2..1e4).contains(&v.abs()) {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tidy_ticks() {
+        assert_eq!(super::tidy(9.999999e-5), "1e-4");
+        assert_eq!(super::tidy(0.99999999), "1");
+        assert_eq!(super::tidy(0.25), "0.25");
+        assert_eq!(super::tidy(2000.0), "2000");
+        assert_eq!(super::tidy(0.0), "0");
+    }
 }
