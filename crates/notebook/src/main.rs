@@ -1,7 +1,9 @@
 //! The grokscope notebook in the browser. For now one page: train a tiny Clock & Pizza model on
-//! burn's CPU backend compiled to WebAssembly, and watch its loss and accuracy.
+//! WebGPU (or burn's CPU backend compiled to WebAssembly), watch its loss and accuracy, and see
+//! which algorithm it found.
 
 mod chart;
+mod gpu;
 mod page;
 mod run;
 

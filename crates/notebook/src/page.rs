@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::chart::chart_canvas;
+use crate::gpu::{Preference, choose};
 use crate::run::train;
 
 /// Settings read from the URL (`?alpha=0&steps=300&p=23&d_model=32&autorun=1`), for links
@@ -21,6 +22,7 @@ use crate::run::train;
 struct UrlOptions {
     run: RunConfig,
     autorun: bool,
+    backend: Preference,
 }
 
 fn url_options() -> Result<UrlOptions, String> {
@@ -43,12 +45,18 @@ fn url_options() -> Result<UrlOptions, String> {
     run.train.eval_every = number("eval_every")?.unwrap_or(10.0) as usize;
     run.train.seed = number("seed")?.unwrap_or(0.0) as u64;
     run.validate().map_err(|e| e.to_string())?;
-    Ok(UrlOptions { run, autorun: params.get("autorun").is_some() })
+    let backend = match params.get("backend") {
+        None => Preference::Auto,
+        Some(name) => Preference::from_name(&name).ok_or_else(|| format!("URL parameter backend={name} is not one of auto, cpu, webgpu"))?,
+    };
+    Ok(UrlOptions { run, autorun: params.get("autorun").is_some(), backend })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     Idle,
+    /// Starting WebGPU and checking it against the CPU.
+    Preparing,
     Running,
     /// Trained; measuring which algorithm the model implements.
     Analysing,
@@ -60,6 +68,7 @@ impl State {
     fn name(self) -> &'static str {
         match self {
             State::Idle => "idle",
+            State::Preparing => "preparing the GPU",
             State::Running => "running",
             State::Analysing => "analysing",
             State::Done => "done",
@@ -68,7 +77,7 @@ impl State {
     }
 
     fn busy(self) -> bool {
-        matches!(self, State::Running | State::Analysing)
+        matches!(self, State::Preparing | State::Running | State::Analysing)
     }
 }
 
@@ -76,7 +85,7 @@ impl State {
 pub fn App() -> impl IntoView {
     let (options, url_error) = match url_options() {
         Ok(o) => (o, None),
-        Err(e) => (UrlOptions { run: RunConfig::paper(1.0), autorun: false }, Some(e)),
+        Err(e) => (UrlOptions { run: RunConfig::paper(1.0), autorun: false, backend: Preference::Cpu }, Some(e)),
     };
     let run = options.run;
     let (snapshots, set_snapshots) = signal(Vec::<Snapshot>::new());
@@ -86,6 +95,9 @@ pub fn App() -> impl IntoView {
     let runnable = url_error.is_none();
 
     let (stop_requested, set_stop_requested) = signal(false);
+    let preference = options.backend;
+    let (device, set_device) = signal((String::from("not chosen yet: WebGPU if it passes a self-check, else the CPU"), String::new()));
+    let (on_gpu, set_on_gpu) = signal(false);
     let analysis = RwSignal::new(None::<Arc<Analysis>>);
 
     let start = {
@@ -97,12 +109,17 @@ pub fn App() -> impl IntoView {
             set_snapshots.set(Vec::new());
             analysis.set(None);
             set_stop_requested.set(false);
-            set_state.set(State::Running);
+            set_state.set(State::Preparing);
             set_message.set(String::new());
             let run = run.clone();
             spawn_local(async move {
+                let choice = choose(&run, preference).await;
+                set_device.set((choice.label.clone(), choice.reason.clone()));
+                set_on_gpu.set(choice.gpu);
+                set_state.set(State::Running);
                 let trained = train(
                     run.clone(),
+                    &choice.device,
                     move |s, seconds| {
                         set_rate.set(if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 });
                         set_snapshots.update(|v| v.push(s));
@@ -160,7 +177,10 @@ pub fn App() -> impl IntoView {
             <section class="card">
                 <h2>"Run"</h2>
                 <p id="config">{format!("p = {p}, d_model = {d_model}, α = {alpha}, {steps} full-batch AdamW steps, seed {}", run.train.seed)}</p>
-                <p id="device">{format!("Device: CPU · burn {} backend · WebAssembly", Backend::CPU.name())}</p>
+                <p id="device" data-gpu=move || on_gpu.get().to_string()>
+                    "Device: "{move || device.get().0}<br />
+                    <span class="reason">{move || device.get().1}</span>
+                </p>
                 <button id="train" on:click=move |_| start_clicked() disabled=move || state.get().busy() || !runnable>
                     {move || if state.get() == State::Running { "Training…" } else { "Train" }}
                 </button>

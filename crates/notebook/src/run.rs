@@ -1,9 +1,8 @@
 //! A training run in the page: short slices of steps that hand control back to the browser
 //! between them, so the page keeps answering while it trains.
 
-use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
-use grokscope_core::{RunConfig, Snapshot, Trainer};
+use grokscope_core::{Device, RunConfig, Snapshot, Trainer};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -18,14 +17,16 @@ pub async fn yield_to_browser() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Trains `run` on the CPU backend, handing a snapshot to `on_snapshot` every `eval_every`
-/// steps, until the step budget is spent or `keep_going` says stop; returns the weights.
+/// Trains `run` on `device`, handing a snapshot to `on_snapshot` every `eval_every` steps (one
+/// batched read each), until the step budget is spent or `keep_going` says stop; returns the
+/// weights.
 pub async fn train(
     run: RunConfig,
+    device: &Device,
     mut on_snapshot: impl FnMut(Snapshot, f64),
     keep_going: impl Fn() -> bool,
 ) -> Result<Weights, String> {
-    let mut trainer = Trainer::new(&run, &Backend::CPU.device()).map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(&run, device).map_err(|e| e.to_string())?;
     let started = web_time::Instant::now();
     loop {
         let snapshot = trainer.snapshot().await.map_err(|e| e.to_string())?;

@@ -1,0 +1,139 @@
+//! WebGPU in the page: bring the device up (asynchronously: a page cannot block), describe the
+//! adapter, and check that it trains like the CPU backend before trusting it with a run.
+
+use std::cell::RefCell;
+
+use grokscope_core::device::Backend;
+use grokscope_core::{Device, RunConfig, Trainer};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Steps the self-check trains on both backends from the same start.
+pub const CHECK_STEPS: usize = 3;
+/// Largest relative difference of the training losses the self-check accepts. f32 kernels that
+/// sum in another order differ by ~1e-6 here; a broken kernel is off by far more.
+pub const CHECK_TOLERANCE: f64 = 1e-3;
+
+/// Which backends the reader asked for (URL option `backend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preference {
+    /// WebGPU if it passes the self-check, else the CPU.
+    Auto,
+    Cpu,
+    /// WebGPU, or a message saying why not (still falling back to the CPU).
+    WebGpu,
+}
+
+impl Preference {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "auto" => Some(Preference::Auto),
+            "cpu" => Some(Preference::Cpu),
+            "webgpu" | "gpu" => Some(Preference::WebGpu),
+            _ => None,
+        }
+    }
+}
+
+/// The device a run trains on, and what to tell the reader about it.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    pub device: Device,
+    pub gpu: bool,
+    /// One line: the backend and the adapter.
+    pub label: String,
+    /// Why this device.
+    pub reason: String,
+}
+
+impl Choice {
+    fn cpu(reason: impl Into<String>) -> Self {
+        Choice {
+            device: Backend::CPU.device(),
+            gpu: false,
+            label: format!("CPU · burn {} backend · WebAssembly", Backend::CPU.name()),
+            reason: reason.into(),
+        }
+    }
+}
+
+thread_local! {
+    /// burn's wgpu runtime can be initialised once per page.
+    static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+}
+
+async fn webgpu_device() -> Result<Device, String> {
+    if let Some(known) = WEBGPU.with(|d| d.borrow().clone()) {
+        return known;
+    }
+    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("{e:?}"));
+    WEBGPU.with(|d| *d.borrow_mut() = Some(result.clone()));
+    result
+}
+
+/// Chooses the device for `run`: WebGPU when it is there and trains `CHECK_STEPS` steps of
+/// this very run within `CHECK_TOLERANCE` of the CPU backend, the CPU otherwise.
+pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
+    if preference == Preference::Cpu {
+        return Choice::cpu("the CPU backend was asked for (backend=cpu)");
+    }
+    let Some(adapter) = adapter_description().await else {
+        return Choice::cpu("this browser offers no WebGPU adapter");
+    };
+    let device = match webgpu_device().await {
+        Ok(device) => device,
+        Err(e) => return Choice::cpu(format!("WebGPU ({adapter}) did not start: {e}")),
+    };
+    match self_check(run, &device).await {
+        Ok(worst) => Choice {
+            device,
+            gpu: true,
+            label: format!("WebGPU · burn wgpu backend · {adapter}"),
+            reason: format!("it trained {CHECK_STEPS} steps like the CPU backend (largest relative loss difference {worst:.1e})"),
+        },
+        Err(e) => Choice::cpu(format!("WebGPU ({adapter}) failed its self-check: {e}")),
+    }
+}
+
+/// Trains `CHECK_STEPS` steps of `run` on `gpu` and on the CPU from the same initial weights;
+/// the largest relative difference of the training losses, or why it is not trusted.
+async fn self_check(run: &RunConfig, gpu: &Device) -> Result<f64, String> {
+    let mut cpu = Trainer::new(run, &Backend::CPU.device()).map_err(|e| e.to_string())?;
+    let mut gpu = Trainer::new(run, gpu).map_err(|e| e.to_string())?;
+    let mut worst = 0.0f64;
+    for _ in 0..CHECK_STEPS {
+        cpu.advance(1);
+        gpu.advance(1);
+        let expected = cpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
+        let found = gpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
+        let difference = (found - expected).abs() / expected.abs().max(1e-12);
+        if !(difference <= CHECK_TOLERANCE) {
+            return Err(format!("at step {} its loss was {found:.6}, the CPU's {expected:.6}", gpu.step()));
+        }
+        worst = worst.max(difference);
+    }
+    Ok(worst)
+}
+
+/// The browser's own description of its WebGPU adapter (vendor, architecture, whether it is a
+/// software fallback), or `None` where there is no WebGPU.
+async fn adapter_description() -> Option<String> {
+    let navigator: JsValue = web_sys::window()?.navigator().into();
+    let gpu = Reflect::get(&navigator, &"gpu".into()).ok().filter(|g| !g.is_undefined())?;
+    let request: Function = Reflect::get(&gpu, &"requestAdapter".into()).ok()?.dyn_into().ok()?;
+    let promise: Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
+    let adapter = JsFuture::from(promise).await.ok().filter(|a| !a.is_null() && !a.is_undefined())?;
+    let info = Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
+    let text = |key: &str| Reflect::get(&info, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let flag = |target: &JsValue| Reflect::get(target, &"isFallbackAdapter".into()).ok().and_then(|v| v.as_bool());
+    let fallback = flag(&info).or_else(|| flag(&adapter)).unwrap_or(false);
+    let mut parts: Vec<String> = ["vendor", "architecture", "description"].iter().filter_map(|k| text(k)).collect();
+    if parts.is_empty() {
+        parts.push("unnamed adapter".into());
+    }
+    if fallback {
+        parts.push("software fallback adapter".into());
+    }
+    Some(parts.join(" · "))
+}
