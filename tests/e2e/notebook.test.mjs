@@ -1,6 +1,7 @@
-// The notebook trains in a real browser: the page loads, trains a tiny model on the CPU
-// backend in WebAssembly, the loss falls and the accuracy rises, the page says which device it
-// used, and it analyses the trained model and draws the charts. Needs `trunk build --release` first (scripts/test does it).
+// The notebook in a real browser (headless Chromium): the default notebook trains both
+// experiments and says which algorithm each found, the page stays responsive while it trains,
+// cells can be edited, added, moved and run from the keyboard, HTML in a text cell never runs,
+// and a bad link is reported. Needs `trunk build --release` first (scripts/test does it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -13,94 +14,171 @@ let server;
 before(async () => (server = await serve(DIST)));
 after(() => server.close());
 
-async function snapshots(page) {
-  return JSON.parse(await page.getAttribute("#curves", "data-snapshots"));
+// The default notebook's cells: experiments α = 1 and α = 0, and an analysis of each.
+const CLOCK = 2, PIZZA = 3, CLOCK_ANALYSIS = 4, PIZZA_ANALYSIS = 5;
+const SMALL_STEPS = 600;
+
+const cell = (id) => `[data-cell="${id}"]`;
+const history = async (page, id) => JSON.parse(await page.getAttribute(`${cell(id)} .curves`, "data-snapshots"));
+
+/** Records, from now on, the longest gap between animation frames and the longest task. */
+async function watchResponsiveness(page) {
+  await page.evaluate(() => {
+    const r = (window.__responsiveness = { longestFrameGap: 0, longestTask: 0, frames: 0, slow: [] });
+    let last = performance.now();
+    const frame = (t) => {
+      r.longestFrameGap = Math.max(r.longestFrameGap, t - last);
+      // What the page was doing when a frame came late.
+      if (t - last > 100) r.slow.push([Math.round(t - last), [...document.querySelectorAll(".status")].map((s) => s.dataset.state).join("/")]);
+      r.frames++;
+      last = t;
+      if (!r.stopped) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!r.stopped) r.longestTask = Math.max(r.longestTask, e.duration);
+    }).observe({ type: "longtask" });
+  });
 }
 
-test("trains a tiny model on the CPU backend in WebAssembly", { timeout: 600_000 }, async () => {
-  const { page, errors, close } = await open(`${server.url}?alpha=1&steps=300&autorun`);
+async function inkedCanvases(page) {
+  return page.$$eval("canvas.chart", (canvases) =>
+    canvases.map((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+      return [c.id, c.width, n];
+    }),
+  );
+}
+
+test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsive", { timeout: 900_000 }, async () => {
+  const { page, errors, close } = await open(`${server.url}?size=small`);
   try {
-    await page.waitForSelector("#status[data-state=done]", { timeout: 540_000 });
-    const s = await snapshots(page);
-    const [first, last] = [s[0], s.at(-1)];
-    assert.equal(first.step, 0);
-    assert.equal(last.step, 300);
-    assert.ok(last.train_loss < first.train_loss / 10, `train loss ${first.train_loss} -> ${last.train_loss}`);
-    assert.ok(last.test_acc > first.test_acc + 0.5, `test accuracy ${first.test_acc} -> ${last.test_acc}`);
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=idle]`);
+    await watchResponsiveness(page);
+    await page.click("#run-all");
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=running]`);
+    // The page answers while it trains: a click pauses both runs, another resumes them.
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-cell="2"] .curves').dataset.snapshots || "[]").length > 3);
+    await page.click("#pause-all");
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=paused]`, { timeout: 5_000 });
+    await page.waitForSelector(`${cell(PIZZA)} .status[data-state=paused]`, { timeout: 5_000 });
+    const pausedAt = (await history(page, CLOCK)).at(-1).step;
+    await page.waitForTimeout(500);
+    assert.equal((await history(page, CLOCK)).at(-1).step, pausedAt, "a paused run does not train");
+    await page.click("#run-all");
+    await page.waitForSelector(`${cell(CLOCK_ANALYSIS)} .verdict`, { timeout: 800_000 });
+    await page.waitForSelector(`${cell(PIZZA_ANALYSIS)} .verdict`, { timeout: 800_000 });
+    const responsiveness = await page.evaluate(() => ((window.__responsiveness.stopped = true), window.__responsiveness));
+    console.log(`while training: longest gap between frames ${responsiveness.longestFrameGap.toFixed(0)} ms, longest task ${responsiveness.longestTask.toFixed(0)} ms, ${responsiveness.frames} frames; late frames: ${JSON.stringify(responsiveness.slow)}`);
+
+    for (const id of [CLOCK, PIZZA]) {
+      const s = await history(page, id);
+      const [first, last] = [s[0], s.at(-1)];
+      assert.equal(first.step, 0);
+      assert.equal(last.step, SMALL_STEPS);
+      assert.ok(last.train_loss < first.train_loss / 10, `cell ${id}: train loss ${first.train_loss} -> ${last.train_loss}`);
+      assert.ok(last.test_acc > 0.95, `cell ${id}: test accuracy ${last.test_acc}`);
+      assert.equal(await page.textContent(`${cell(id)} .test-acc`), last.test_acc.toFixed(3));
+      assert.equal(await page.getAttribute(`${cell(id)} .status`, "data-state"), "done");
+    }
     // Without --enable-unsafe-webgpu Chromium offers no adapter: the page says so and uses the CPU.
     assert.match(await page.textContent("#device"), /CPU/);
     assert.match(await page.textContent("#device"), /no WebGPU adapter/);
-    assert.equal(await page.textContent("#test-acc"), last.test_acc.toFixed(3));
-    // After training the page analyses the model in WebAssembly and says what it found.
-    assert.match(await page.getAttribute("#verdict", "data-algorithm"), /^(Clock|Pizza|mixed|non-circular)$/);
-    const gs = Number(await page.textContent("#gs"));
-    assert.ok(gs > -1 && gs <= 1, `gradient symmetricity ${gs}`);
+    // Each analysis says what it found; α = 1 reads as a Clock, α = 0 as a Pizza.
+    const read = async (id) => ({
+      algorithm: await page.getAttribute(`${cell(id)} .verdict`, "data-algorithm"),
+      reading: await page.getAttribute(`${cell(id)} .verdict`, "data-reading"),
+      text: await page.textContent(`${cell(id)} .verdict`),
+      gs: Number(await page.textContent(`${cell(id)} .gs`)),
+      di: Number(await page.textContent(`${cell(id)} .di`)),
+    });
+    const clock = await read(CLOCK_ANALYSIS), pizza = await read(PIZZA_ANALYSIS);
+    console.log(`α = 1: ${JSON.stringify(clock)}\nα = 0: ${JSON.stringify(pizza)}`);
+    assert.ok(pizza.gs > 0.95 && clock.gs < 0.8, `GS: α = 0 ${pizza.gs}, α = 1 ${clock.gs}`);
+    assert.ok(clock.di > pizza.di, `DI: α = 1 ${clock.di}, α = 0 ${pizza.di}`);
+    // At this size the circles are still forming (circularity < 0.995): the page reads the
+    // model by GS and DI and says so (native runs of the same config: GS 0.43 / DI 0.86 and
+    // GS 0.987 / DI 0.371).
+    assert.equal(clock.reading, "Clock", clock.text);
+    assert.equal(pizza.reading, "Pizza", pizza.text);
     // Every chart is a canvas drawn by the plotters code the CLI uses for SVG: each has ink.
-    const inked = await page.$$eval("canvas.chart", (canvases) =>
-      canvases.map((c) => {
-        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
-        return [c.id, c.width, n];
-      }),
-    );
-    assert.deepEqual(inked.map(([id]) => id), ["curves-chart", "logits-chart", "circles-chart"]);
+    const inked = await inkedCanvases(page);
+    assert.deepEqual(inked.map(([id]) => id).sort(), [
+      `circles-${CLOCK_ANALYSIS}`, `circles-${PIZZA_ANALYSIS}`, `correct_logits-${CLOCK_ANALYSIS}`, `correct_logits-${PIZZA_ANALYSIS}`,
+      `curves-${CLOCK}`, `curves-${PIZZA}`,
+    ]);
     for (const [id, width, n] of inked) assert.ok(width >= 280 && n > 2000, `${id}: ${n} inked pixels at width ${width}`);
+    // Scrubbing back to the first recorded step shows the untrained model.
+    await page.$eval(`${cell(PIZZA_ANALYSIS)} .scrub-range`, (r) => { r.value = "0"; r.dispatchEvent(new Event("change")); });
+    await page.waitForFunction(() => /step 0\b/.test(document.querySelector('[data-cell="5"] .verdict .at')?.textContent ?? ""));
+    assert.match(await page.textContent(`${cell(PIZZA_ANALYSIS)} .verdict`), /non-circular|mixed/);
     await screenshot(page, "notebook-desktop");
     await page.setViewportSize({ width: 390, height: 844 });
     // The charts redraw at the new width, not scaled down.
-    await page.waitForFunction(() => document.querySelector("#curves-chart").width < 400);
+    await page.waitForFunction(() => document.querySelector("canvas.chart").width < 400);
     await screenshot(page, "notebook-phone");
+    assert.deepEqual(errors, []);
+    assert.ok(responsiveness.longestFrameGap < 100, `longest gap between frames ${responsiveness.longestFrameGap} ms`);
+  } finally {
+    await close();
+  }
+});
+
+test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and never runs", { timeout: 300_000 }, async () => {
+  const { page, errors, close } = await open(`${server.url}?size=small&steps=20`);
+  try {
+    const ids = () => page.$$eval("[data-cell]", (cells) => cells.map((c) => Number(c.dataset.cell)));
+    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6]);
+    // A form field out of range is refused with a message; the run keeps its settings.
+    await page.click(`${cell(CLOCK)} summary`);
+    await page.fill(`${cell(CLOCK)} input[name=p]`, "100000");
+    await page.press(`${cell(CLOCK)} input[name=p]`, "Tab");
+    assert.match(await page.textContent(`${cell(CLOCK)} .form-error`), /modulus/);
+    await page.fill(`${cell(CLOCK)} input[name=p]`, "23");
+    await page.press(`${cell(CLOCK)} input[name=p]`, "Tab");
+    assert.equal(await page.textContent(`${cell(CLOCK)} .form-error`), "");
+    assert.match(await page.textContent(`${cell(CLOCK)} summary`), /add mod 23/);
+    // Shift+Enter in the focused experiment runs it.
+    await page.focus(`${cell(CLOCK)} .cell-title`);
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=done]`, { timeout: 200_000 });
+    assert.equal((await history(page, CLOCK)).at(-1).step, 20);
+    // Add a text cell holding HTML and script: it renders as text.
+    await page.click("#add-markdown");
+    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6, 7]);
+    const hostile = '<img src=x onerror="window.__ran=1"><script>window.__ran=2</script> **bold**';
+    await page.click(`${cell(7)} button.small`);
+    await page.fill(`${cell(7)} textarea`, hostile);
+    await page.click(`${cell(7)} button.small`);
+    assert.equal(await page.evaluate(() => window.__ran), undefined);
+    assert.equal(await page.$$eval(`${cell(7)} .rendered img, ${cell(7)} .rendered script`, (e) => e.length), 0);
+    assert.match(await page.textContent(`${cell(7)} .rendered`), /<img src=x onerror=/);
+    assert.equal(await page.textContent(`${cell(7)} .rendered strong`), "bold");
+    // Move it up, then delete it.
+    await page.click(`${cell(7)} [aria-label="move up"]`);
+    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 7, 6]);
+    await page.click(`${cell(7)} [aria-label="delete cell"]`);
+    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6]);
+    await page.click("#add-experiment");
+    await page.click("#add-analysis");
+    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(await page.$eval(`${cell(8)} .experiment-choice`, (s) => s.value), "7");
+    await screenshot(page, "notebook-cells");
     assert.deepEqual(errors, []);
   } finally {
     await close();
   }
 });
 
-// The correctness gate (issue 3): from the same initial weights, the WebGPU run's loss curve
-// follows the CPU backend's, step by step. SwiftShader trains at ~0.1 steps/s here: 50 steps
-// (largest difference 7.7e-6, measured) take 13 minutes, so the test command checks 10.
-const GATE_STEPS = 10;
-const GATE_TOLERANCE = 1e-3;
-
-test("trains on WebGPU with the CPU backend's loss curve", { timeout: 1_200_000 }, async () => {
-  const curve = async (backend, webgpu) => {
-    const { page, errors, close } = await open(`${server.url}?alpha=1&steps=${GATE_STEPS}&eval_every=1&backend=${backend}&autorun`, { webgpu });
-    try {
-      await page.waitForSelector("#status[data-state=done]", { timeout: 1_000_000 });
-      const device = await page.textContent("#device");
-      const gpu = await page.getAttribute("#device", "data-gpu");
-      if (backend === "webgpu") await screenshot(page, "notebook-webgpu");
-      assert.deepEqual(errors, []);
-      return { s: await snapshots(page), device, gpu };
-    } finally {
-      await close();
-    }
-  };
-  const gpu = await curve("webgpu", true);
-  assert.equal(gpu.gpu, "true", gpu.device);
-  assert.match(gpu.device, /WebGPU/);
-  assert.match(gpu.device, /self-check|like the CPU/);
-  const cpu = await curve("cpu", false);
-  assert.equal(cpu.s.length, GATE_STEPS + 1);
-  assert.equal(gpu.s.length, GATE_STEPS + 1);
-  let worst = 0;
-  for (let i = 0; i <= GATE_STEPS; i++) {
-    const [a, b] = [cpu.s[i].train_loss, gpu.s[i].train_loss];
-    const d = Math.abs(a - b) / Math.abs(a);
-    worst = Math.max(worst, d);
-    assert.ok(d <= GATE_TOLERANCE, `step ${i}: CPU loss ${a}, WebGPU loss ${b}`);
-  }
-  console.log(`WebGPU vs CPU over ${GATE_STEPS} steps: largest relative loss difference ${worst.toExponential(2)}`);
-});
-
 test("a bad URL parameter is reported, not run", { timeout: 120_000 }, async () => {
-  const { page, close } = await open(`${server.url}?p=100000&autorun`);
+  const { page, close } = await open(`${server.url}?size=huge&autorun`);
   try {
     await page.waitForSelector("#message:not(:empty)");
-    assert.match(await page.textContent("#message"), /modulus/);
-    assert.equal(await page.getAttribute("#status", "data-state"), "idle");
-    assert.ok(await page.isDisabled("#train"));
+    assert.match(await page.textContent("#message"), /size=huge/);
+    await page.waitForTimeout(500);
+    assert.equal(await page.getAttribute(`${cell(CLOCK)} .status`, "data-state"), "idle");
   } finally {
     await close();
   }

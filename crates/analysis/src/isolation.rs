@@ -48,7 +48,15 @@ pub struct IsolatedCircle {
 }
 
 /// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them.
-pub async fn isolate_circles(run: &RunConfig, weights: &Weights, pca: &Pca, max_pairs: usize, device: &Device) -> Result<Vec<IsolatedCircle>, Error> {
+/// `pause` is awaited after each circle (see `analyze_paced`).
+pub async fn isolate_circles(
+    run: &RunConfig,
+    weights: &Weights,
+    pca: &Pca,
+    max_pairs: usize,
+    device: &Device,
+    pause: &impl AsyncFn(),
+) -> Result<Vec<IsolatedCircle>, Error> {
     let p = run.task.p;
     let mut circles = Vec::new();
     for pair in 0..max_pairs.min(pca.len() / 2) {
@@ -68,6 +76,7 @@ pub async fn isolate_circles(run: &RunConfig, weights: &Weights, pca: &Pca, max_
             accuracy: logits.accuracy(&run.task, 0..p * p),
             correct_logits: logits.correct(&run.task),
         });
+        pause().await;
     }
     Ok(circles)
 }

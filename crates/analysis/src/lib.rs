@@ -17,5 +17,5 @@ pub mod symmetricity;
 pub mod triples;
 pub mod verdict;
 
-pub use analysis::{Analysis, Report, analyze};
+pub use analysis::{Analysis, Report, analyze, analyze_paced};
 pub use verdict::{Algorithm, Verdict};

@@ -43,6 +43,10 @@ pub struct Verdict {
     pub algorithm: Algorithm,
     /// The numbers and thresholds that decided it, in words.
     pub reason: String,
+    /// What GS and DI alone read, Pizza or Clock, whatever the accuracy and circularity (for
+    /// addition; `None` when they fit neither). A run whose circles are still forming already
+    /// leans one way: the notebook shows it, qualified.
+    pub leaning: Option<Algorithm>,
 }
 
 /// `accuracy` is test accuracy where the split is known, else accuracy over all pairs.
@@ -77,7 +81,12 @@ pub fn verdict(task: &Task, accuracy: f64, circularity: f64, gradient_symmetrici
             "GS {gs:.4} and DI {di:.3} fit neither Pizza (GS ≥ {PIZZA_MIN_GS}, DI ≤ {PIZZA_MAX_DI}) nor Clock (GS ≤ {CLOCK_MAX_GS}, DI ≥ {CLOCK_MIN_DI})"
         ))
     };
-    Verdict { algorithm, reason }
+    let leaning = match (task.operation, pizza, clock) {
+        (Operation::Add, true, _) => Some(Algorithm::Pizza),
+        (Operation::Add, _, true) => Some(Algorithm::Clock),
+        _ => None,
+    };
+    Verdict { algorithm, reason, leaning }
 }
 
 #[cfg(test)]
@@ -90,7 +99,9 @@ mod tests {
         assert_eq!(verdict(&add, 1.0, 0.9978, 0.9937, 0.1717).algorithm, Algorithm::Pizza);
         assert_eq!(verdict(&add, 1.0, 0.9989, 0.3336, 0.8483).algorithm, Algorithm::Clock);
         assert_eq!(verdict(&add, 1.0, 0.999, 0.9, 0.5).algorithm, Algorithm::Mixed);
-        assert_eq!(verdict(&add, 1.0, 0.73, 0.78, 0.72).algorithm, Algorithm::NonCircular);
+        let forming = verdict(&add, 1.0, 0.73, 0.78, 0.72);
+        assert_eq!((forming.algorithm, forming.leaning), (Algorithm::NonCircular, Some(Algorithm::Clock)));
+        assert_eq!(verdict(&add, 1.0, 0.999, 0.9, 0.5).leaning, None);
         let v = verdict(&add, 0.5, 0.999, 0.99, 0.1);
         assert_eq!(v.algorithm, Algorithm::NonCircular);
         assert_eq!(v.reason, "accuracy 0.500 < 0.99: not clean enough to classify; GS 0.9900 and DI 0.100 alone would read Pizza");

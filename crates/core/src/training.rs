@@ -14,7 +14,7 @@ use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::Model;
-use crate::weights::Weights;
+use crate::weights::{Weights, read_back_with};
 
 /// Train and test loss and accuracy after `step` optimizer steps.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
@@ -56,6 +56,15 @@ impl Trainer {
         run.validate()?;
         let weights = run.model.init_weights(run.task.p, run.train.seed);
         Self::from_weights(run, &weights, device)
+    }
+
+    /// A run that continues from `weights` recorded after `step` steps, on another device say.
+    /// The learning-rate schedule continues; AdamW's moments start again from zero (they are
+    /// not recorded).
+    pub fn resume(run: &RunConfig, weights: &Weights, step: usize, device: &Device) -> Result<Self, Error> {
+        let mut trainer = Self::from_weights(run, weights, device)?;
+        trainer.step = step;
+        Ok(trainer)
     }
 
     /// A run that starts from given weights (the split still comes from the run's seed).
@@ -105,6 +114,22 @@ impl Trainer {
     /// Evaluates the current weights on every pair and reads the five numbers back in one
     /// asynchronous read.
     pub async fn snapshot(&self) -> Result<Snapshot, Error> {
+        let data = self.metrics().into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
+        let v = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
+        Ok(self.snapshot_from(&v))
+    }
+
+    /// The snapshot and host copies of every weight, in one asynchronous read: what the
+    /// notebook records (and what it resumes from should its device fail). One transaction
+    /// holds tensors of one backend: both come from the model without autodiff.
+    pub async fn observe(&self) -> Result<(Snapshot, Weights), Error> {
+        let (leading, weights) = read_back_with(vec![self.metrics()], self.model.valid().named_parameters()).await?;
+        Ok((self.snapshot_from(&leading[0]), weights))
+    }
+
+    /// Train loss, train accuracy, test loss, test accuracy and accuracy over all pairs, on the
+    /// device.
+    fn metrics(&self) -> Tensor<1> {
         let model = self.model.valid();
         let all = &self.all;
         let logits = model.forward(all.inputs.clone());
@@ -116,7 +141,7 @@ impl Trainer {
         let n_train = self.n_train as f64;
         let n_test = (all.len() - self.n_train) as f64;
         let masked_mean = |values: Tensor<1>, mask: Tensor<1>, n: f64| (values * mask).sum().div_scalar(n);
-        let numbers = Tensor::cat(
+        Tensor::cat(
             vec![
                 masked_mean(loss.clone(), train_mask.clone(), n_train),
                 masked_mean(correct.clone(), train_mask, n_train),
@@ -125,17 +150,18 @@ impl Trainer {
                 correct.mean(),
             ],
             0,
-        );
-        let data = numbers.into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
-        let v = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
-        Ok(Snapshot {
+        )
+    }
+
+    fn snapshot_from(&self, v: &[f32]) -> Snapshot {
+        Snapshot {
             step: self.step,
             train_loss: v[0] as f64,
             train_acc: v[1] as f64,
             test_loss: v[2] as f64,
             test_acc: v[3] as f64,
             all_acc: v[4] as f64,
-        })
+        }
     }
 
     /// Host copies of the current weights.

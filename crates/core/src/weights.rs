@@ -88,17 +88,28 @@ pub fn flat<const D: usize>(name: impl Into<String>, param: &Param<Tensor<D>>) -
 /// wasm a synchronous read panics on WebGPU, and one read per tensor would stall the GPU once
 /// per tensor.
 pub async fn read_back(named: Vec<NamedParameter>) -> Result<Weights, Error> {
+    Ok(read_back_with(Vec::new(), named).await?.1)
+}
+
+/// As [`read_back`], with `leading` tensors (metrics, say) read in the same transaction and
+/// returned first, as flat f32 values.
+pub async fn read_back_with(leading: Vec<Tensor<1>>, named: Vec<NamedParameter>) -> Result<(Vec<Vec<f32>>, Weights), Error> {
     let mut transaction = burn::tensor::Transaction::default();
+    let n_leading = leading.len();
+    for tensor in leading {
+        transaction = transaction.register(tensor);
+    }
     let mut meta = Vec::with_capacity(named.len());
     for (name, tensor, shape) in named {
         transaction = transaction.register(tensor);
         meta.push((name, shape));
     }
     let data = transaction.execute_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
+    let mut values = data.into_iter().map(|d| d.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}"))));
+    let leading = values.by_ref().take(n_leading).collect::<Result<Vec<_>, _>>()?;
     let mut weights = Weights::default();
-    for ((name, shape), data) in meta.into_iter().zip(data) {
-        let values = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
-        weights.insert(name, HostTensor::new(shape, values));
+    for ((name, shape), v) in meta.into_iter().zip(values) {
+        weights.insert(name, HostTensor::new(shape, v?));
     }
-    Ok(weights)
+    Ok((leading, weights))
 }

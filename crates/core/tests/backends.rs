@@ -85,3 +85,23 @@ fn tiny_models_learn_on_wgpu() {
         learns(Backend::Wgpu, &run);
     }
 }
+
+/// `observe` reads what `snapshot` and `weights` read, in one transaction; a run resumed from
+/// observed weights on another backend carries on from that step and keeps learning.
+#[test]
+fn observe_then_resume_elsewhere() {
+    let run = tiny(1.0, 40);
+    let mut trainer = Trainer::new(&run, &Backend::CPU.device()).unwrap();
+    trainer.advance(20);
+    let (snapshot, weights) = block_on(trainer.observe()).unwrap();
+    assert_eq!(snapshot, block_on(trainer.snapshot()).unwrap());
+    assert_eq!(weights, block_on(trainer.weights()).unwrap());
+    let mut resumed = Trainer::resume(&run, &weights, snapshot.step, &Backend::NdArray.device()).unwrap();
+    assert_eq!(resumed.step(), 20);
+    let start = block_on(resumed.snapshot()).unwrap();
+    assert!((start.train_loss - snapshot.train_loss).abs() < 1e-4 * snapshot.train_loss, "{start:?} vs {snapshot:?}");
+    resumed.advance(20);
+    let end = block_on(resumed.snapshot()).unwrap();
+    assert_eq!(end.step, 40);
+    assert!(end.train_loss < start.train_loss, "{start:?} -> {end:?}");
+}

@@ -12,7 +12,7 @@ use grokscope_plots::PlotResult;
 /// a signal it reads changes. It is drawn at its CSS size, so the charts' type sizes are what
 /// the reader sees (a chart scaled down to a phone would not be readable).
 pub fn chart_canvas(
-    id: &'static str,
+    id: String,
     height: impl Fn(u32) -> u32 + 'static,
     draw: impl Fn(&DrawingArea<CanvasBackend, Shift>) -> PlotResult + 'static,
 ) -> impl IntoView {
@@ -27,10 +27,10 @@ pub fn chart_canvas(
         let width = canvas.client_width().clamp(280, 1000) as u32;
         canvas.set_width(width);
         canvas.set_height(height(width));
-        let Some(backend) = CanvasBackend::with_canvas_object(canvas) else { return };
+        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
         let area = backend.into_drawing_area();
         if let Err(e) = draw(&area).and_then(|()| area.present().map_err(Into::into)) {
-            web_sys::console::error_1(&format!("chart {id}: {e}").into());
+            web_sys::console::error_1(&format!("chart {}: {e}", canvas.id()).into());
         }
     });
     view! { <canvas id=id class="chart" node_ref=node></canvas> }

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use grokscope_core::device::Backend;
+use leptos::prelude::*;
 use grokscope_core::{Device, RunConfig, Trainer};
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -58,6 +59,66 @@ impl Choice {
     }
 }
 
+/// The page's device, chosen once (on the first run) and shared by every experiment; what the
+/// device panel shows.
+#[derive(Clone, Copy)]
+pub struct Devices {
+    pub preference: Preference,
+    /// Label and reason, once chosen.
+    pub chosen: RwSignal<Option<(String, String)>>,
+    pub gpu: RwSignal<bool>,
+    choice: StoredValue<Option<Choice>, LocalStorage>,
+    choosing: StoredValue<bool, LocalStorage>,
+}
+
+impl Devices {
+    pub fn new(preference: Preference) -> Self {
+        Devices {
+            preference,
+            chosen: RwSignal::new(None),
+            gpu: RwSignal::new(false),
+            choice: StoredValue::new_local(None),
+            choosing: StoredValue::new_local(false),
+        }
+    }
+
+    /// The device to train on; chosen (and self-checked on `run`) by the first caller, whom
+    /// the others wait for.
+    pub async fn choice(&self, run: &RunConfig) -> Choice {
+        loop {
+            if let Some(choice) = self.choice.get_value() {
+                return choice;
+            }
+            if !self.choosing.get_value() {
+                break;
+            }
+            crate::session::yield_to_browser().await;
+        }
+        self.choosing.set_value(true);
+        let choice = choose(run, self.preference).await;
+        self.set(choice.clone());
+        self.choosing.set_value(false);
+        choice
+    }
+
+    pub fn on_gpu(&self) -> bool {
+        self.choice.with_value(|c| c.as_ref().is_some_and(|c| c.gpu))
+    }
+
+    /// The GPU failed during a run: the CPU from now on.
+    pub fn fall_back(&self, why: &str) {
+        if self.on_gpu() {
+            self.set(Choice::cpu(format!("WebGPU failed during a run ({why}); the runs continue on the CPU")));
+        }
+    }
+
+    fn set(&self, choice: Choice) {
+        self.chosen.set(Some((choice.label.clone(), choice.reason.clone())));
+        self.gpu.set(choice.gpu);
+        self.choice.set_value(Some(choice));
+    }
+}
+
 thread_local! {
     /// burn's wgpu runtime can be initialised once per page.
     static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
@@ -72,18 +133,24 @@ async fn webgpu_device() -> Result<Device, String> {
     result
 }
 
+/// WebGPU's device, the adapter's description and the seconds it took to start, or why there
+/// is none.
+pub async fn webgpu() -> Result<(Device, String, f64), String> {
+    let started = web_time::Instant::now();
+    let adapter = adapter_description().await.ok_or("this browser offers no WebGPU adapter")?;
+    let device = webgpu_device().await.map_err(|e| format!("WebGPU ({adapter}) did not start: {e}"))?;
+    Ok((device, adapter, started.elapsed().as_secs_f64()))
+}
+
 /// Chooses the device for `run`: WebGPU when it is there and trains `CHECK_STEPS` steps of
 /// this very run within `CHECK_TOLERANCE` of the CPU backend, the CPU otherwise.
 pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
     if preference == Preference::Cpu {
         return Choice::cpu("the CPU backend was asked for (backend=cpu)");
     }
-    let Some(adapter) = adapter_description().await else {
-        return Choice::cpu("this browser offers no WebGPU adapter");
-    };
-    let device = match webgpu_device().await {
-        Ok(device) => device,
-        Err(e) => return Choice::cpu(format!("WebGPU ({adapter}) did not start: {e}")),
+    let (device, adapter) = match webgpu().await {
+        Ok((device, adapter, _)) => (device, adapter),
+        Err(e) => return Choice::cpu(e),
     };
     match self_check(run, &device).await {
         Ok(worst) => Choice {

@@ -1,13 +1,18 @@
-//! The grokscope notebook in the browser. For now one page: train a tiny Clock & Pizza model on
-//! WebGPU (or burn's CPU backend compiled to WebAssembly), watch its loss and accuracy, and see
-//! which algorithm it found.
+//! The grokscope notebook in the browser: cells of text, experiments that train the paper's
+//! models on WebGPU (or burn's CPU backend compiled to WebAssembly) and analyses that say which
+//! algorithm each model found. `?bench` opens the benchmark page instead.
 
+mod app;
+mod bench;
+mod cells;
 mod chart;
 mod gpu;
-mod page;
-mod run;
+mod markdown;
+mod notebook;
+mod session;
+mod url;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(page::App);
+    leptos::mount::mount_to_body(app::App);
 }

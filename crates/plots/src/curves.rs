@@ -10,6 +10,11 @@ use crate::style::*;
 
 /// Below this width the two panels stack.
 pub const SIDE_BY_SIDE_MIN_WIDTH: u32 = 640;
+// Each panel's layout, in pixels: what `snapshot_at` inverts.
+const MARGIN: u32 = 12;
+const MARGIN_RIGHT: u32 = 28;
+const X_LABELS: u32 = 40;
+const Y_LABELS: u32 = 60;
 
 /// Two panels, cross-entropy (log scale if `log_loss`) and accuracy: side by side, or one
 /// above the other on a narrow area.
@@ -36,6 +41,23 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
     Ok(())
 }
 
+/// The index of the snapshot nearest the step under pixel `x` of a `curves` chart `width`
+/// pixels wide (in either panel), or `None` off the plot areas: for a hover read-out.
+pub fn snapshot_at(width: u32, x: i32, snapshots: &[Snapshot]) -> Option<usize> {
+    let last = snapshots.last()?.step.max(1) as f64;
+    let panel = if width >= SIDE_BY_SIDE_MIN_WIDTH { width / 2 } else { width };
+    let x = (x.max(0) as u32) % panel;
+    let (x0, x1) = (MARGIN + Y_LABELS, panel.saturating_sub(MARGIN_RIGHT));
+    if x < x0 || x > x1 || x1 <= x0 {
+        return None;
+    }
+    let step = (x - x0) as f64 / (x1 - x0) as f64 * last;
+    (0..snapshots.len()).min_by(|&a, &b| {
+        let d = |i: usize| (snapshots[i].step as f64 - step).abs();
+        d(a).total_cmp(&d(b))
+    })
+}
+
 fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
     area: &'a DrawingArea<DB, Shift>,
     title: &str,
@@ -44,10 +66,10 @@ fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>, PlotError> {
     Ok(ChartBuilder::on(area)
         .caption(title, title_style())
-        .margin(12)
-        .margin_right(28)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
+        .margin(MARGIN)
+        .margin_right(MARGIN_RIGHT)
+        .x_label_area_size(X_LABELS)
+        .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(x, y)?)
 }
 

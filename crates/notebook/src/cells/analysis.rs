@@ -1,0 +1,203 @@
+//! An analysis cell: which algorithm a model found, with the numbers and the charts behind the
+//! verdict. Its model is an experiment's (at any recorded step: scrub to watch the circles
+//! form) or a `.safetensors` checkpoint dropped on it (the paper's released files work).
+
+use std::sync::Arc;
+
+use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
+use grokscope_analysis::{Analysis, analyze_paced};
+use grokscope_core::device::Backend;
+use grokscope_core::{Checkpoint, RunConfig};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::app::Ctx;
+use crate::chart::chart_canvas;
+use crate::notebook::{CellKind, ChartChoice};
+
+/// Checkpoints larger than this are refused before they are read: the largest model the limits
+/// allow is far smaller.
+const MAX_CHECKPOINT_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
+
+pub fn analysis_cell(id: u32) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let kind = move || ctx.notebook.with(|n| n.cells.iter().find(|c| c.id == id).map(|c| c.kind.clone()));
+    let experiment = Memo::new(move |_| match kind() {
+        Some(CellKind::Analysis { experiment, .. }) => experiment,
+        _ => None,
+    });
+    let charts = Memo::new(move |_| match kind() {
+        Some(CellKind::Analysis { charts, .. }) => charts,
+        _ => Vec::new(),
+    });
+    // A checkpoint loaded into this cell replaces the experiment's model.
+    let loaded = RwSignal::new(None::<(String, Arc<Analysis>)>);
+    let load_error = RwSignal::new(String::new());
+    let loading = RwSignal::new(false);
+    let session = move || experiment.get().map(|e| ctx.session(e));
+    let shown = move || -> Option<(String, Arc<Analysis>)> {
+        if let Some(l) = loaded.get() {
+            return Some(l);
+        }
+        let s = session()?;
+        let (step, a) = s.analysis.get()?;
+        Some((format!("at step {step}"), a))
+    };
+    let experiments = move || {
+        ctx.notebook.with(|n| {
+            n.cells
+                .iter()
+                .filter_map(|c| match &c.kind {
+                    CellKind::Experiment { name, .. } => Some((c.id, name.clone())),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let set_experiment = move |value: String| {
+        loaded.set(None);
+        ctx.update_cell(id, |k| if let CellKind::Analysis { experiment, .. } = k { *experiment = value.parse().ok() });
+    };
+    let toggle_chart = move |choice: ChartChoice, on: bool| {
+        ctx.update_cell(id, |k| {
+            if let CellKind::Analysis { charts, .. } = k {
+                charts.retain(|c| *c != choice);
+                if on {
+                    charts.push(choice);
+                    charts.sort_by_key(|c| ChartChoice::ALL.iter().position(|a| a == c));
+                }
+            }
+        })
+    };
+    // Scrubbing: the recorded steps of the experiment, and the one shown.
+    let recorded = move || session().map(|s| s.recorded.get()).unwrap_or_default();
+    let shown_index = move || {
+        let steps = recorded();
+        let at = session().and_then(|s| s.analysis.get()).map(|(step, _)| step);
+        at.and_then(|a| steps.iter().position(|&s| s == a)).unwrap_or(steps.len().saturating_sub(1))
+    };
+    let scrub = move |index: usize| {
+        let (Some(s), Some(e)) = (session(), experiment.get_untracked()) else { return };
+        let Some((_, run)) = ctx.experiment(e) else { return };
+        let Some(step) = s.recorded.with_untracked(|r| r.get(index).copied()) else { return };
+        spawn_local(async move { s.show(&run, step).await });
+    };
+    let on_files = move |files: Option<web_sys::FileList>| {
+        let Some(file) = files.and_then(|f| f.get(0)) else { return };
+        loading.set(true);
+        load_error.set(String::new());
+        spawn_local(async move {
+            match load_checkpoint(&file).await {
+                Ok(a) => loaded.set(Some((format!("from {}", file.name()), Arc::new(a)))),
+                Err(e) => load_error.set(format!("{}: {e}", file.name())),
+            }
+            loading.set(false);
+        });
+    };
+    let dragging = RwSignal::new(false);
+    let scrubbable = move || loaded.get().is_none() && recorded().len() >= 2;
+    view! {
+        <div class="analysis-source">
+            <label class="inline">
+                "model of "
+                <select class="experiment-choice" aria-label="experiment" prop:value=move || experiment.get().map(|e| e.to_string()).unwrap_or_default()
+                    on:change=move |e| set_experiment(event_target_value(&e))>
+                    <option value="">"(none)"</option>
+                    <For each=experiments key=|e| e.clone() children=move |(eid, name)| view! { <option value=eid.to_string()>{name}</option> } />
+                </select>
+            </label>
+            <label class="file inline" class:dragging=move || dragging.get()
+                on:dragover=move |e: leptos::ev::DragEvent| { e.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |e: leptos::ev::DragEvent| {
+                    e.prevent_default();
+                    dragging.set(false);
+                    on_files(e.data_transfer().and_then(|d| d.files()));
+                }>
+                "or a checkpoint (.safetensors, drop it here): "
+                <input type="file" class="checkpoint" accept=".safetensors"
+                    on:change=move |e| on_files(e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files())) />
+            </label>
+            <Show when=move || loaded.get().is_some()>
+                <button class="small" on:click=move |_| loaded.set(None)>"Back to the experiment"</button>
+            </Show>
+        </div>
+        <p class="error load-error" role="alert">{move || load_error.get()}</p>
+        <p class="hint">{move || if loading.get() { "Reading the checkpoint…" } else { "" }}</p>
+        <Show when=scrubbable>
+            <label class="scrub">
+                <span>{move || format!("recorded step {}", recorded().get(shown_index()).copied().unwrap_or(0))}</span>
+                <input type="range" class="scrub-range" min="0" max=move || (recorded().len() - 1).to_string() step="1"
+                    prop:value=move || shown_index().to_string()
+                    on:change=move |e| scrub(event_target_value(&e).parse().unwrap_or(0)) />
+            </label>
+        </Show>
+        <fieldset class="chart-choices">
+            <legend>"show"</legend>
+            {ChartChoice::ALL.map(|choice| view! {
+                <label class="inline">
+                    <input type="checkbox" prop:checked=move || charts.get().contains(&choice)
+                        on:change=move |e| toggle_chart(choice, event_target_checked(&e)) />
+                    {choice.label()}
+                </label>
+            })}
+        </fieldset>
+        {move || match shown() {
+            None => view! { <p class="hint">"The verdict appears here once the experiment has trained (or press ▶ to analyse it now)."</p> }.into_any(),
+            Some((at, a)) => verdict_view(id, at, a, charts.get()).into_any(),
+        }}
+    }
+}
+
+/// The verdict, its numbers and the chosen charts.
+fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>) -> impl IntoView {
+    let r = &a.report;
+    let verdict = r.verdict.clone();
+    // A model that is accurate but whose circles are not yet clean (SPEC.md §8's bar) is shown
+    // as what GS and DI read, with that said: short runs are like this.
+    let accurate = r.test_accuracy.unwrap_or(r.accuracy) >= MIN_ACCURACY;
+    let (reading, qualifier) = match (verdict.algorithm, verdict.leaning) {
+        (Algorithm::NonCircular, Some(leaning)) if accurate => (leaning.label(), " by GS and DI; circles still forming"),
+        (algorithm, _) => (algorithm.label(), ""),
+    };
+    let number = |x: f64, digits: usize| format!("{x:.digits$}");
+    let canvases = charts
+        .into_iter()
+        .map(|choice| {
+            let a = a.clone();
+            let chart = choice.chart();
+            let (w, h) = chart.size(&a);
+            chart_canvas(format!("{}-{id}", chart.name()), move |width| width * h / w, move |area| chart.draw(area, &a, &[]))
+        })
+        .collect_view();
+    view! {
+        <p class="verdict" data-algorithm=verdict.algorithm.label() data-reading=reading>
+            <strong>{reading}</strong>{qualifier}" "<span class="at">{at}</span><br />
+            <span class="reason">{verdict.reason}</span>
+        </p>
+        <table class="measures">
+            <tr><th>"gradient symmetricity"</th><td class="gs">{number(r.gradient_symmetricity, 4)}</td></tr>
+            <tr><th>"distance irrelevance"</th><td class="di">{number(r.distance_irrelevance, 3)}</td></tr>
+            <tr><th>"circularity"</th><td class="circularity">{number(r.circularity, 4)}</td></tr>
+            <tr><th>{if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" }}</th><td class="accuracy">{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
+        </table>
+        <div class="charts">{canvases}</div>
+    }
+}
+
+/// Reads and analyses a checkpoint file, refusing one beyond the size limit before reading it.
+async fn load_checkpoint(file: &web_sys::File) -> Result<Analysis, String> {
+    if file.size() > MAX_CHECKPOINT_BYTES {
+        return Err(format!("{:.0} MiB is beyond the {:.0} MiB a checkpoint may have", file.size() / 1048576.0, MAX_CHECKPOINT_BYTES / 1048576.0));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| "the file could not be read".to_string())?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| e.to_string())?;
+    let split = checkpoint.split();
+    let run: RunConfig = checkpoint.run.clone();
+    analyze_paced(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &Backend::CPU.device(), crate::session::yield_to_browser)
+        .await
+        .map_err(|e| e.to_string())
+}

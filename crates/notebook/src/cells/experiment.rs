@@ -1,0 +1,144 @@
+//! An experiment cell: its settings, the controls of its run, progress and live curves.
+
+use grokscope_core::{RunConfig, Snapshot};
+use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use super::form::run_form;
+use crate::app::Ctx;
+use crate::chart::chart_canvas;
+use crate::notebook::CellKind;
+use crate::session::Status;
+
+/// The choices of "steps per update" (between two reads of the device).
+const SPEEDS: [usize; 5] = [1, 5, 20, 50, 200];
+
+pub fn experiment_cell(id: u32) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let session = ctx.session(id);
+    let run = Memo::new(move |_| {
+        ctx.notebook.with(|n| match n.cells.iter().find(|c| c.id == id).map(|c| &c.kind) {
+            Some(CellKind::Experiment { run, .. }) => run.clone(),
+            _ => RunConfig::paper(1.0),
+        })
+    });
+    let name = move || {
+        ctx.notebook.with(|n| match n.cells.iter().find(|c| c.id == id).map(|c| &c.kind) {
+            Some(CellKind::Experiment { name, .. }) => name.clone(),
+            _ => String::new(),
+        })
+    };
+    let status = session.status;
+    let locked = Signal::derive(move || status.get().training() || status.get() == Status::Analysing);
+    // A new setting starts the run again: the recorded curves belong to the old one.
+    let apply = move |next: RunConfig| {
+        session.reset();
+        ctx.update_cell(id, |k| if let CellKind::Experiment { run, .. } = k { *run = next });
+    };
+    let last = move || session.history.with(|h| h.last().copied());
+    let step = move || last().map(|s| s.step).unwrap_or(0);
+    let steps = move || run.with(|r| r.train.steps);
+    let devices = ctx.devices;
+    let play = move || {
+        let run = run.get_untracked();
+        spawn_local(async move { session.play(run, devices, None).await });
+    };
+    let single_step = move || {
+        let run = run.get_untracked();
+        spawn_local(async move { session.play(run, devices, Some(1)).await });
+    };
+    let progress = move || {
+        let (step, steps, rate) = (step(), steps(), session.rate.get());
+        let left = if rate > 0.0 && step < steps { format!(" · about {} left", duration((steps - step) as f64 / rate)) } else { String::new() };
+        format!("{} · step {step} of {steps} · {rate:.1} steps/s{left}", status.get().name())
+    };
+    let number = move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
+    let hovered = RwSignal::new(None::<usize>);
+    let readout = move || match hovered.get().and_then(|i| session.history.with(|h| h.get(i).copied())) {
+        Some(s) => format!(
+            "step {}: loss {:.4} train, {:.4} test · accuracy {:.3} train, {:.3} test",
+            s.step, s.train_loss, s.test_loss, s.train_acc, s.test_acc
+        ),
+        None => "Point at the curves to read their values.".into(),
+    };
+    let target = move || session.target_accuracy.get().map(|t| t.to_string()).unwrap_or_default();
+    view! {
+        <input class="cell-title" aria-label="experiment name" prop:value=name
+            on:change=move |e| {
+                let value = event_target_value(&e);
+                ctx.update_cell(id, |k| if let CellKind::Experiment { name, .. } = k { *name = value });
+            } />
+        <details class="settings">
+            <summary>{move || summary(&run.get())}</summary>
+            {run_form(run.into(), apply, locked)}
+        </details>
+        <div class="controls">
+            <button class="play primary" disabled=move || status.get() == Status::Analysing
+                on:click=move |_| if status.get_untracked().training() { session.pause() } else { play() }>
+                {move || if status.get().training() { "⏸ Pause" } else { "▶ Play" }}
+            </button>
+            <button class="step" disabled=move || locked.get() on:click=move |_| single_step()>"Step"</button>
+            <button class="reset" disabled=move || status.get() == Status::Analysing on:click=move |_| session.reset()>"Reset"</button>
+            <label class="inline">
+                "update every "
+                <select class="speed" aria-label="steps per update" prop:value=move || session.speed.get().to_string()
+                    on:change=move |e| session.speed.set(event_target_value(&e).parse().unwrap_or(20))>
+                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{format!("{s} steps")}</option> })}
+                </select>
+            </label>
+            <label class="inline">
+                "stop at test accuracy "
+                <input class="target" type="text" inputmode="decimal" size="4" placeholder="–" prop:value=target
+                    on:change=move |e| {
+                        let text = event_target_value(&e);
+                        session.target_accuracy.set(text.trim().parse::<f64>().ok().filter(|t| (0.0..=1.0).contains(t)));
+                    } />
+            </label>
+        </div>
+        <progress class="progress" max=move || steps().to_string() value=move || step().to_string()></progress>
+        <p class="status" data-state=move || status.get().name()>{progress}</p>
+        <p class="device-note">{move || session.device_note.get()}</p>
+        <p class="error">{move || session.message.get()}</p>
+        <table class="metrics">
+            <tr><th></th><th>"loss"</th><th>"accuracy"</th></tr>
+            <tr><th>"train"</th><td class="train-loss">{number(|s| s.train_loss, 4)}</td><td class="train-acc">{number(|s| s.train_acc, 3)}</td></tr>
+            <tr><th>"test"</th><td class="test-loss">{number(|s| s.test_loss, 4)}</td><td class="test-acc">{number(|s| s.test_acc, 3)}</td></tr>
+        </table>
+        <div class="curves" data-snapshots=move || session.history.with(|h| serde_json::to_string(h).unwrap_or_default())
+            on:mousemove=move |e: leptos::ev::MouseEvent| {
+                let width = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map_or(0, |t| t.client_width());
+                hovered.set(session.history.with_untracked(|h| snapshot_at(width.max(0) as u32, e.offset_x(), h)));
+            }
+            on:mouseleave=move |_| hovered.set(None)>
+            {chart_canvas(
+                format!("curves-{id}"),
+                |w| if w >= SIDE_BY_SIDE_MIN_WIDTH { 320 } else { 460 },
+                move |area| session.history.with(|s| curves(area, s, true)),
+            )}
+            <p class="readout">{readout}</p>
+        </div>
+    }
+}
+
+/// One line that says what the run is.
+fn summary(run: &RunConfig) -> String {
+    let model = match &run.model {
+        grokscope_core::ModelConfig::Transformer(t) => format!("α = {}, d_model {}, {} heads", t.attention_rate, t.d_model, t.n_heads),
+        grokscope_core::ModelConfig::MlpOnly(m) => format!("MLP only ({:?}), width {}", m.mlp_type, m.d_hidden),
+    };
+    format!(
+        "{} mod {} · {model} · lr {} · wd {} · {} steps · seed {}",
+        run.task.operation.name(),
+        run.task.p,
+        run.train.lr,
+        run.train.weight_decay,
+        run.train.steps,
+        run.train.seed
+    )
+}
+
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 { format!("{seconds:.0} s") } else { format!("{:.0} min", seconds / 60.0) }
+}

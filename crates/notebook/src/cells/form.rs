@@ -1,0 +1,219 @@
+//! An experiment's settings as a form. Each field parses its text into the run; the run is
+//! then validated as a whole (`RunConfig::validate`: limits, memory estimate), and a field
+//! that does not parse or a run that does not validate is reported beside the form and never
+//! reaches the run.
+
+use grokscope_core::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
+use grokscope_core::{Operation, RunConfig};
+use leptos::prelude::*;
+
+/// A text field of the form.
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    get: fn(&RunConfig) -> Option<String>,
+    set: fn(&mut RunConfig, f64),
+    /// Whole numbers only.
+    whole: bool,
+}
+
+fn transformer(run: &RunConfig) -> Option<&TransformerConfig> {
+    match &run.model {
+        ModelConfig::Transformer(t) => Some(t),
+        ModelConfig::MlpOnly(_) => None,
+    }
+}
+
+fn transformer_mut(run: &mut RunConfig) -> Option<&mut TransformerConfig> {
+    match &mut run.model {
+        ModelConfig::Transformer(t) => Some(t),
+        ModelConfig::MlpOnly(_) => None,
+    }
+}
+
+const FIELDS: &[Field] = &[
+    Field { key: "p", label: "p (modulus)", get: |r| Some(r.task.p.to_string()), set: |r, v| r.task.p = v as usize, whole: true },
+    Field {
+        key: "train_fraction",
+        label: "train fraction",
+        get: |r| Some(r.train.train_fraction.to_string()),
+        set: |r, v| r.train.train_fraction = v,
+        whole: false,
+    },
+    Field {
+        key: "attention_rate",
+        label: "attention rate α",
+        get: |r| transformer(r).map(|t| t.attention_rate.to_string()),
+        set: |r, v| {
+            if let Some(t) = transformer_mut(r) {
+                t.attention_rate = v
+            }
+        },
+        whole: false,
+    },
+    Field {
+        key: "d_model",
+        label: "width (d_model)",
+        get: |r| {
+            Some(match &r.model {
+                ModelConfig::Transformer(t) => t.d_model.to_string(),
+                ModelConfig::MlpOnly(m) => m.d_hidden.to_string(),
+            })
+        },
+        set: |r, v| match &mut r.model {
+            ModelConfig::Transformer(t) => t.d_model = v as usize,
+            ModelConfig::MlpOnly(m) => m.d_hidden = v as usize,
+        },
+        whole: true,
+    },
+    Field {
+        key: "heads",
+        label: "heads",
+        get: |r| transformer(r).map(|t| t.n_heads.to_string()),
+        set: |r, v| {
+            if let Some(t) = transformer_mut(r) {
+                t.n_heads = v as usize
+            }
+        },
+        whole: true,
+    },
+    Field { key: "lr", label: "learning rate", get: |r| Some(r.train.lr.to_string()), set: |r, v| r.train.lr = v, whole: false },
+    Field {
+        key: "weight_decay",
+        label: "weight decay",
+        get: |r| Some(r.train.weight_decay.to_string()),
+        set: |r, v| r.train.weight_decay = v,
+        whole: false,
+    },
+    Field { key: "steps", label: "steps", get: |r| Some(r.train.steps.to_string()), set: |r, v| r.train.steps = v as usize, whole: true },
+    Field { key: "seed", label: "seed", get: |r| Some(r.train.seed.to_string()), set: |r, v| r.train.seed = v as u64, whole: true },
+];
+
+/// Parses a field's text: a finite number, whole where the field needs it, not negative.
+fn parse(field: &Field, text: &str) -> Result<f64, String> {
+    let v: f64 = text.trim().parse().map_err(|_| format!("{}: “{}” is not a number", field.label, text.trim()))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("{}: must be a number ≥ 0", field.label));
+    }
+    if field.whole && (v.fract() != 0.0 || v > u32::MAX as f64) {
+        return Err(format!("{}: must be a whole number", field.label));
+    }
+    Ok(v)
+}
+
+/// The form for `run`; `apply` gets every valid change, `locked` disables it (while training).
+pub fn run_form(
+    run: Signal<RunConfig>,
+    apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static,
+    locked: Signal<bool>,
+) -> impl IntoView {
+    let error = RwSignal::new(String::new());
+    let try_apply = move |change: &dyn Fn(&mut RunConfig) -> Result<(), String>| {
+        let mut next = run.get_untracked();
+        match change(&mut next).and_then(|()| next.validate().map_err(|e| e.to_string())) {
+            Ok(()) => {
+                error.set(String::new());
+                apply(next);
+            }
+            Err(e) => error.set(e),
+        }
+    };
+    let fields = FIELDS
+        .iter()
+        .map(|field| {
+            let value = move || (field.get)(&run.get());
+            view! {
+                <label class="field" hidden=move || value().is_none()>
+                    <span>{field.label}</span>
+                    <input type="text" inputmode="decimal" name=field.key prop:value=move || value().unwrap_or_default() disabled=move || locked.get()
+                        on:change=move |e| {
+                            let text = event_target_value(&e);
+                            try_apply(&|r| parse(field, &text).map(|v| (field.set)(r, v)));
+                        } />
+                </label>
+            }
+        })
+        .collect_view();
+    let operation = move || run.get().task.operation.name();
+    let kind = move || match &run.get().model {
+        ModelConfig::Transformer(_) => "transformer".to_string(),
+        ModelConfig::MlpOnly(m) => format!("mlp_{:?}", m.mlp_type).to_lowercase(),
+    };
+    let activation = move || transformer(&run.get()).map(|t| format!("{:?}", t.activation));
+    view! {
+        <div class="form">
+            <label class="field">
+                <span>"task"</span>
+                <select name="operation" disabled=move || locked.get() prop:value=operation
+                    on:change=move |e| {
+                        let name = event_target_value(&e);
+                        try_apply(&|r| {
+                            r.task.operation = Operation::from_name(&name).ok_or("unknown operation")?;
+                            Ok(())
+                        });
+                    }>
+                    <option value="add">"(a + b) mod p"</option>
+                    <option value="subtract">"(a − b) mod p"</option>
+                    <option value="multiply">"(a · b) mod p"</option>
+                </select>
+            </label>
+            <label class="field">
+                <span>"model"</span>
+                <select name="model" disabled=move || locked.get() prop:value=kind
+                    on:change=move |e| {
+                        let name = event_target_value(&e);
+                        try_apply(&|r| {
+                            r.model = model_of_kind(&name, &r.model).ok_or("unknown model")?;
+                            Ok(())
+                        });
+                    }>
+                    <option value="transformer">"transformer (1 layer)"</option>
+                    <option value="mlp_a">"MLP only, type A"</option>
+                    <option value="mlp_b">"MLP only, type B"</option>
+                    <option value="mlp_c">"MLP only, type C"</option>
+                    <option value="mlp_d">"MLP only, type D"</option>
+                </select>
+            </label>
+            <label class="field" hidden=move || activation().is_none()>
+                <span>"activation"</span>
+                <select name="activation" disabled=move || locked.get() prop:value=move || activation().unwrap_or_default()
+                    on:change=move |e| {
+                        let name = event_target_value(&e);
+                        try_apply(&|r| {
+                            let a = [Activation::ReLU, Activation::GeLU, Activation::Tanh].into_iter().find(|a| format!("{a:?}") == name).ok_or("unknown activation")?;
+                            if let Some(t) = transformer_mut(r) {
+                                t.activation = a;
+                            }
+                            Ok(())
+                        });
+                    }>
+                    <option value="ReLU">"ReLU"</option>
+                    <option value="GeLU">"GeLU"</option>
+                    <option value="Tanh">"tanh"</option>
+                </select>
+            </label>
+            {fields}
+        </div>
+        <p class="error form-error" role="alert">{move || error.get()}</p>
+    }
+}
+
+/// The model of a kind named in the form, keeping the width.
+fn model_of_kind(name: &str, current: &ModelConfig) -> Option<ModelConfig> {
+    let width = match current {
+        ModelConfig::Transformer(t) => t.d_model,
+        ModelConfig::MlpOnly(m) => m.d_hidden,
+    };
+    let mlp = |mlp_type| Some(ModelConfig::MlpOnly(MlpOnlyConfig { mlp_type, d_hidden: width + width % 2 }));
+    match name {
+        "transformer" => match current {
+            ModelConfig::Transformer(_) => Some(current.clone()),
+            ModelConfig::MlpOnly(_) => Some(ModelConfig::Transformer(TransformerConfig { d_model: width, ..TransformerConfig::paper(1.0) })),
+        },
+        "mlp_a" => mlp(MlpOnlyType::A),
+        "mlp_b" => mlp(MlpOnlyType::B),
+        "mlp_c" => mlp(MlpOnlyType::C),
+        "mlp_d" => mlp(MlpOnlyType::D),
+        _ => None,
+    }
+}

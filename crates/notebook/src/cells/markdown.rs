@@ -1,0 +1,40 @@
+//! A text cell: rendered Markdown; "edit" opens the source.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::app::Ctx;
+use crate::markdown::render_into;
+use crate::notebook::CellKind;
+
+pub fn markdown_cell(id: u32) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let text = Memo::new(move |_| {
+        ctx.notebook.with(|n| match n.cells.iter().find(|c| c.id == id).map(|c| &c.kind) {
+            Some(CellKind::Markdown { text }) => text.clone(),
+            _ => String::new(),
+        })
+    });
+    let editing = RwSignal::new(false);
+    let rendered = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        let text = text.get();
+        if let Some(target) = rendered.get() {
+            render_into(&target, &text);
+        }
+    });
+    view! {
+        <div class="rendered" node_ref=rendered on:dblclick=move |_| editing.set(true) hidden=move || editing.get()></div>
+        <Show when=move || editing.get()>
+            <textarea class="source" rows="8" aria-label="Markdown source"
+                prop:value=move || text.get()
+                on:input=move |e| {
+                    let value = event_target_value(&e);
+                    ctx.update_cell(id, |k| if let CellKind::Markdown { text } = k { *text = value });
+                }></textarea>
+        </Show>
+        <button class="small" on:click=move |_| editing.update(|e| *e = !*e)>
+            {move || if editing.get() { "Done" } else { "Edit" }}
+        </button>
+    }
+}

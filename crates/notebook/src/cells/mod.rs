@@ -1,0 +1,42 @@
+//! A cell's frame (its kind, run, move, delete; Shift+Enter runs it) around its body.
+
+mod analysis;
+mod experiment;
+mod form;
+mod markdown;
+
+use leptos::prelude::*;
+
+use crate::app::Ctx;
+use crate::notebook::CellKind;
+
+pub fn cell_view(id: u32) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let Some(cell) = ctx.cell(id) else { return ().into_any() };
+    let (kind, class, body) = match cell.kind {
+        CellKind::Markdown { .. } => ("Text", "cell markdown wide", markdown::markdown_cell(id).into_any()),
+        CellKind::Experiment { .. } => ("Experiment", "cell experiment", experiment::experiment_cell(id).into_any()),
+        CellKind::Analysis { .. } => ("Analysis", "cell analysis", analysis::analysis_cell(id).into_any()),
+    };
+    let on_keydown = move |e: leptos::ev::KeyboardEvent| {
+        if e.key() == "Enter" && e.shift_key() {
+            e.prevent_default();
+            ctx.run_cell(id);
+        }
+    };
+    view! {
+        <section class=format!("card {class}") id=format!("cell-{id}") data-cell=id.to_string() data-kind=kind.to_lowercase()
+            tabindex="0" on:keydown=on_keydown on:focusin=move |_| ctx.focused.set(Some(id))>
+            <div class="cell-bar">
+                <span class="cell-kind">{kind}</span>
+                <span class="spacer"></span>
+                <button class="icon" title="Run this cell (Shift+Enter)" aria-label="run cell" on:click=move |_| ctx.run_cell(id)>"▶"</button>
+                <button class="icon" title="Move up" aria-label="move up" on:click=move |_| ctx.shift(id, -1)>"↑"</button>
+                <button class="icon" title="Move down" aria-label="move down" on:click=move |_| ctx.shift(id, 1)>"↓"</button>
+                <button class="icon delete" title="Delete this cell" aria-label="delete cell" on:click=move |_| ctx.remove(id)>"✕"</button>
+            </div>
+            {body}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,349 @@
+//! An experiment's run in the page: play, pause, single step, reset; live snapshots; recorded
+//! weights to scrub through; the analysis of the model at the end. It trains in short slices
+//! that hand control back to the browser, so the page keeps answering while it trains, and reads
+//! the device once per update (metrics and weights in one asynchronous read).
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use grokscope_analysis::{Analysis, analyze_paced};
+use grokscope_core::data::Split;
+use grokscope_core::device::Backend;
+use grokscope_core::weights::Weights;
+use grokscope_core::{RunConfig, Snapshot, Trainer};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_time::Instant;
+
+use crate::gpu::Devices;
+
+/// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
+/// budget leaves room for the browser's own work inside the 100 ms a click may wait.
+const SLICE_BUDGET_MS: f64 = 30.0;
+/// Recorded weights kept for scrubbing; past this every other one is dropped, so the records
+/// stay spread over the whole run.
+const MAX_RECORDS: usize = 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Idle,
+    /// Starting WebGPU and checking it against the CPU.
+    Preparing,
+    Running,
+    Paused,
+    /// Measuring which algorithm the model implements.
+    Analysing,
+    Done,
+    Failed,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Preparing => "preparing the GPU",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Analysing => "analysing",
+            Status::Done => "done",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// Training or about to: the form is locked and "run" is not offered.
+    pub fn training(self) -> bool {
+        matches!(self, Status::Preparing | Status::Running)
+    }
+}
+
+/// The weights after `step` steps, kept for scrubbing and for resuming on another device.
+struct Record {
+    step: usize,
+    weights: Weights,
+}
+
+#[derive(Default)]
+struct Inner {
+    trainer: Option<Trainer>,
+    records: Vec<Record>,
+    /// Bumped by reset: a slice loop of an older generation stops at its next turn.
+    generation: u64,
+}
+
+/// An experiment's live state. Copy: every field is a handle.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub status: RwSignal<Status>,
+    pub message: RwSignal<String>,
+    /// The device this run trains on, when it differs from the page's (after a fallback).
+    pub device_note: RwSignal<String>,
+    pub history: RwSignal<Vec<Snapshot>>,
+    /// Steps per second over the current play.
+    pub rate: RwSignal<f64>,
+    /// Steps with recorded weights.
+    pub recorded: RwSignal<Vec<usize>>,
+    /// The analysis shown, and the step of the weights it is of.
+    pub analysis: RwSignal<Option<(usize, Arc<Analysis>)>>,
+    /// Steps between UI updates (one device read each).
+    pub speed: RwSignal<usize>,
+    /// Stop once test accuracy reaches this, if set.
+    pub target_accuracy: RwSignal<Option<f64>>,
+    inner: StoredValue<Inner, LocalStorage>,
+}
+
+impl Session {
+    pub fn new(speed: usize) -> Self {
+        Session {
+            status: RwSignal::new(Status::Idle),
+            message: RwSignal::new(String::new()),
+            device_note: RwSignal::new(String::new()),
+            history: RwSignal::new(Vec::new()),
+            rate: RwSignal::new(0.0),
+            recorded: RwSignal::new(Vec::new()),
+            analysis: RwSignal::new(None),
+            speed: RwSignal::new(speed.max(1)),
+            target_accuracy: RwSignal::new(None),
+            inner: StoredValue::new_local(Inner::default()),
+        }
+    }
+
+    /// Back to step 0 with the same seed: the same split and initial weights.
+    pub fn reset(&self) {
+        self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, ..Inner::default() });
+        self.history.set(Vec::new());
+        self.recorded.set(Vec::new());
+        self.analysis.set(None);
+        self.message.set(String::new());
+        self.device_note.set(String::new());
+        self.rate.set(0.0);
+        self.status.set(Status::Idle);
+    }
+
+    pub fn pause(&self) {
+        if self.status.get_untracked() == Status::Running {
+            self.status.set(Status::Paused);
+        }
+    }
+
+    pub fn finished(&self, run: &RunConfig) -> bool {
+        let last = self.history.with_untracked(|h| h.last().copied());
+        last.is_some_and(|s| s.step >= run.train.steps || self.target_accuracy.get_untracked().is_some_and(|t| s.test_acc >= t))
+    }
+
+    /// Trains until the run's step budget or the target accuracy (or `limit` more steps, or a
+    /// pause), then analyses the model if the run is complete.
+    pub async fn play(self, run: RunConfig, devices: Devices, limit: Option<usize>) {
+        if self.status.get_untracked().training() || self.status.get_untracked() == Status::Analysing {
+            return;
+        }
+        if let Err(e) = run.validate() {
+            self.fail(e.to_string());
+            return;
+        }
+        if self.finished(&run) {
+            self.finish(&run).await;
+            return;
+        }
+        let generation = self.inner.with_value(|i| i.generation);
+        let stale = move || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
+        self.message.set(String::new());
+        let mut trainer = match self.inner.try_update_value(|i| i.trainer.take()).flatten() {
+            Some(t) => t,
+            None => {
+                self.status.set(Status::Preparing);
+                let choice = devices.choice(&run).await;
+                if stale() {
+                    return;
+                }
+                match Trainer::new(&run, &choice.device) {
+                    Ok(t) => t,
+                    Err(e) => return self.fail(e.to_string()),
+                }
+            }
+        };
+        self.status.set(Status::Running);
+        if self.history.with_untracked(Vec::is_empty) {
+            match self.observe(&trainer, &devices).await {
+                Ok(()) => {}
+                Err(Fallback(why)) => match self.fall_back(&run, &devices, why) {
+                    Some(t) => trainer = t,
+                    None => return,
+                },
+            }
+        }
+        let (started, first_step) = (Instant::now(), trainer.step());
+        let stop_at = limit.map(|n| trainer.step() + n);
+        let mut ms_per_step = 0.0f64;
+        loop {
+            if stale() {
+                return;
+            }
+            if self.status.get_untracked() == Status::Failed {
+                return;
+            }
+            if self.status.get_untracked() != Status::Running || stop_at.is_some_and(|s| trainer.step() >= s) {
+                self.inner.update_value(|i| i.trainer = Some(trainer));
+                self.status.set(Status::Paused);
+                return;
+            }
+            if self.finished(&run) {
+                self.inner.update_value(|i| i.trainer = Some(trainer));
+                self.finish(&run).await;
+                return;
+            }
+            let end = [Some(run.train.steps), stop_at, Some(trainer.step() + self.speed.get_untracked())].into_iter().flatten().min().unwrap_or(0);
+            // One update: steps in slices that each fit the time budget (on the CPU backend a
+            // step runs here and now; on WebGPU it is only queued and costs little).
+            while trainer.step() < end {
+                let n = if ms_per_step > 0.0 { ((SLICE_BUDGET_MS / ms_per_step) as usize).max(1) } else { 1 };
+                let n = n.min(end - trainer.step());
+                let t = Instant::now();
+                trainer.advance(n);
+                ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+                yield_to_browser().await;
+                if stale() {
+                    return;
+                }
+            }
+            if let Err(Fallback(why)) = self.observe(&trainer, &devices).await {
+                match self.fall_back(&run, &devices, why) {
+                    Some(t) => trainer = t,
+                    None => return,
+                }
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            if seconds > 0.0 {
+                self.rate.set((trainer.step() - first_step) as f64 / seconds);
+            }
+            yield_to_browser().await;
+        }
+    }
+
+    /// One read of the device: the snapshot joins the curves, the weights the records. A
+    /// failed read or a non-finite loss on the GPU asks for the CPU.
+    async fn observe(&self, trainer: &Trainer, devices: &Devices) -> Result<(), Fallback> {
+        let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
+        let (snapshot, weights) = match trainer.observe().await {
+            Ok(o) => o,
+            Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({e})"))),
+            Err(e) => {
+                self.fail(e.to_string());
+                return Ok(());
+            }
+        };
+        if on_gpu && !(snapshot.train_loss.is_finite() && snapshot.test_loss.is_finite()) {
+            return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
+        }
+        self.history.update(|h| h.push(snapshot));
+        let steps = self
+            .inner
+            .try_update_value(|i| {
+                i.records.push(Record { step: snapshot.step, weights });
+                if i.records.len() > MAX_RECORDS {
+                    let last = i.records.pop();
+                    let mut k = 0;
+                    i.records.retain(|_| (k % 2 == 0, k += 1).0);
+                    i.records.extend(last);
+                }
+                i.records.iter().map(|r| r.step).collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        self.recorded.set(steps);
+        Ok(())
+    }
+
+    /// The GPU failed: carry on from the last recorded weights on the CPU backend, say so, and
+    /// make the CPU the page's device from now on.
+    fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Trainer> {
+        devices.fall_back(&why);
+        let cpu = Backend::CPU.device();
+        let resumed = self.inner.with_value(|i| i.records.last().map(|r| Trainer::resume(run, &r.weights, r.step, &cpu)));
+        let trainer = match resumed {
+            Some(Ok(t)) => t,
+            None => match Trainer::new(run, &cpu) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.fail(e.to_string());
+                    return None;
+                }
+            },
+            Some(Err(e)) => {
+                self.fail(e.to_string());
+                return None;
+            }
+        };
+        let step = trainer.step();
+        // Curves past the resume point came from a device that is no longer trusted.
+        self.history.update(|h| h.retain(|s| s.step <= step));
+        self.device_note.set(format!("Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."));
+        Some(trainer)
+    }
+
+    /// The run is complete: analyse the final weights.
+    async fn finish(&self, run: &RunConfig) {
+        let last = self.recorded.with_untracked(|r| r.last().copied());
+        if let Some(step) = last {
+            self.show(run, step).await;
+        }
+        self.status.set(Status::Done);
+    }
+
+    /// Analyses the recorded weights of `step` (the nearest record) and shows them.
+    pub async fn show(&self, run: &RunConfig, step: usize) {
+        let weights = self.inner.with_value(|i| {
+            i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone()))
+        });
+        let Some((step, weights)) = weights else { return };
+        let previous = self.status.get_untracked();
+        self.status.set(Status::Analysing);
+        yield_to_browser().await;
+        let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
+        match analyze_paced(run, &weights, Some(&split.test), &Backend::CPU.device(), yield_to_browser).await {
+            Ok(a) => self.analysis.set(Some((step, Arc::new(a)))),
+            Err(e) => self.message.set(format!("the analysis failed: {e}")),
+        }
+        self.status.set(if previous == Status::Analysing { Status::Done } else { previous });
+    }
+
+    fn fail(&self, message: String) {
+        self.message.set(message);
+        self.status.set(Status::Failed);
+    }
+}
+
+struct Fallback(String);
+
+thread_local! {
+    /// The animation frame whose turn was last taken.
+    static LAST_TURN: Cell<f64> = const { Cell::new(f64::NAN) };
+}
+
+/// Waits for a turn to work: after the browser has painted a frame in which nobody else has
+/// worked. So every piece of work between two yields (a slice of steps, a read, an analysis
+/// step) delays at most one frame, and two experiments training at once take turns instead of
+/// piling into the same frame. A hidden page paints no frames: there a timer gives the turn.
+pub async fn yield_to_browser() {
+    loop {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().expect("a window");
+            // Resolves with the frame's timestamp, or with nothing after the timer.
+            let _ = window.request_animation_frame(resolve.unchecked_ref());
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), HIDDEN_PAGE_TURN_MS);
+        });
+        let frame = JsFuture::from(promise).await.ok().and_then(|v| v.as_f64());
+        match frame {
+            Some(t) if LAST_TURN.with(|last| last.replace(t)) == t => continue,
+            _ => break,
+        }
+    }
+    // Work after the frame's paint, not inside it.
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("a window");
+        let _ = window.set_timeout_with_callback(resolve.unchecked_ref());
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// A page that paints no frames (a background tab) still gets a turn this often.
+const HIDDEN_PAGE_TURN_MS: i32 = 250;
