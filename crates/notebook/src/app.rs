@@ -185,7 +185,7 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         </header>
         <nav class="toolbar">
             <button id="run-all" class="primary" on:click=move |_| ctx.run_all()>"▶ Run all"</button>
-            <button id="pause-all" on:click=move |_| ctx.pause_all()>"⏸ Pause all"</button>
+            <button id="pause-all" on:click=move |_| ctx.pause_all()>"Pause all"</button>
             <span class="spacer"></span>
             <button id="add-markdown" on:click=move |_| ctx.add(CellKind::Markdown { text: "Write here (Markdown).".into() })>"+ Text"</button>
             <button id="add-experiment" on:click=move |_| add_experiment()>"+ Experiment"</button>

@@ -69,6 +69,8 @@ struct Inner {
     records: Vec<Record>,
     /// Bumped by reset: a slice loop of an older generation stops at its next turn.
     generation: u64,
+    /// A slice loop holds the trainer (paused or not, until it sees the status at its turn).
+    looping: bool,
 }
 
 /// An experiment's live state. Copy: every field is a handle.
@@ -110,6 +112,7 @@ impl Session {
 
     /// Back to step 0 with the same seed: the same split and initial weights.
     pub fn reset(&self) {
+        // A loop of the old generation stops at its next turn; a new one may start now.
         self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, ..Inner::default() });
         self.history.set(Vec::new());
         self.recorded.set(Vec::new());
@@ -145,6 +148,25 @@ impl Session {
             self.finish(&run).await;
             return;
         }
+        // Paused, but the loop has not reached its turn yet: it carries on.
+        if self.inner.with_value(|i| i.looping) {
+            if limit.is_none() {
+                self.status.set(Status::Running);
+            }
+            return;
+        }
+        let generation = self.inner.with_value(|i| i.generation);
+        self.inner.update_value(|i| i.looping = true);
+        self.play_loop(run, devices, limit).await;
+        // After a reset the flag belongs to the new generation.
+        self.inner.try_update_value(|i| {
+            if i.generation == generation {
+                i.looping = false;
+            }
+        });
+    }
+
+    async fn play_loop(self, run: RunConfig, devices: Devices, limit: Option<usize>) {
         let generation = self.inner.with_value(|i| i.generation);
         let stale = move || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         self.message.set(String::new());
@@ -226,7 +248,8 @@ impl Session {
         let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
         let (snapshot, weights) = match trainer.observe().await {
             Ok(o) => o,
-            Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({e})"))),
+            // The first line says it; the rest is a backtrace.
+            Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({})", e.to_string().lines().next().unwrap_or_default().trim()))),
             Err(e) => {
                 self.fail(e.to_string());
                 return Ok(());

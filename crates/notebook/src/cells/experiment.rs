@@ -77,7 +77,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         <div class="controls">
             <button class="play primary" disabled=move || status.get() == Status::Analysing
                 on:click=move |_| if status.get_untracked().training() { session.pause() } else { play() }>
-                {move || if status.get().training() { "⏸ Pause" } else { "▶ Play" }}
+                {move || if status.get().training() { "Pause" } else { "▶ Play" }}
             </button>
             <button class="step" disabled=move || locked.get() on:click=move |_| single_step()>"Step"</button>
             <button class="reset" disabled=move || status.get() == Status::Analysing on:click=move |_| session.reset()>"Reset"</button>
@@ -85,7 +85,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
                 "update every "
                 <select class="speed" aria-label="steps per update" prop:value=move || session.speed.get().to_string()
                     on:change=move |e| session.speed.set(event_target_value(&e).parse().unwrap_or(20))>
-                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{format!("{s} steps")}</option> })}
+                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{if s == 1 { "1 step".to_string() } else { format!("{s} steps") }}</option> })}
                 </select>
             </label>
             <label class="inline">
