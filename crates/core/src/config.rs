@@ -163,8 +163,8 @@ impl RunConfig {
         if values > MAX_FOOTPRINT_VALUES {
             return bad(format!(
                 "this run would need about {} MiB of device memory; the limit is {} MiB",
-                values * 4 >> 20,
-                MAX_FOOTPRINT_VALUES * 4 >> 20
+                (values * 4) >> 20,
+                (MAX_FOOTPRINT_VALUES * 4) >> 20
             ));
         }
         Ok(())

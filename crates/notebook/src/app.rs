@@ -19,8 +19,6 @@ pub struct Ctx {
     pub notebook: RwSignal<Notebook>,
     pub devices: Devices,
     sessions: StoredValue<HashMap<u32, Session>, LocalStorage>,
-    /// The cell Shift+Enter runs.
-    pub focused: RwSignal<Option<u32>>,
 }
 
 impl Ctx {
@@ -155,7 +153,6 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         notebook: RwSignal::new(notebook),
         devices: Devices::new(options.backend),
         sessions: StoredValue::new_local(HashMap::new()),
-        focused: RwSignal::new(None),
     };
     provide_context(ctx);
     // A bad link never runs: the reader sees why and the default notebook instead.

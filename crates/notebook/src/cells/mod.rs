@@ -1,4 +1,5 @@
-//! A cell's frame (its kind, run, move, delete; Shift+Enter runs it) around its body.
+//! A cell's frame (its kind, run, move, delete; Shift+Enter anywhere in it runs it) around its
+//! body.
 
 mod analysis;
 mod experiment;
@@ -26,7 +27,7 @@ pub fn cell_view(id: u32) -> impl IntoView {
     };
     view! {
         <section class=format!("card {class}") id=format!("cell-{id}") data-cell=id.to_string() data-kind=kind.to_lowercase()
-            tabindex="0" on:keydown=on_keydown on:focusin=move |_| ctx.focused.set(Some(id))>
+            tabindex="0" on:keydown=on_keydown>
             <div class="cell-bar">
                 <span class="cell-kind">{kind}</span>
                 <span class="spacer"></span>
