@@ -143,16 +143,25 @@ test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and
   const { page, errors, close } = await open(`${server.url}?size=small&steps=20`);
   try {
     const ids = () => page.$$eval("[data-cell]", (cells) => cells.map((c) => Number(c.dataset.cell)));
-    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6]);
+    // The page updates within the event, but poll rather than race it.
+    const expectIds = async (expected) => {
+      await page.waitForFunction((e) => JSON.stringify([...document.querySelectorAll("[data-cell]")].map((c) => Number(c.dataset.cell))) === JSON.stringify(e), expected, { timeout: 5_000 }).catch(() => {});
+      assert.deepEqual(await ids(), expected);
+    };
+    const expectText = async (selector, pattern) => {
+      await page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ""), [selector, pattern.source], { timeout: 5_000 }).catch(() => {});
+      assert.match(await page.textContent(selector), pattern);
+    };
+    await expectIds([1, 2, 3, 4, 5, 6]);
     // A form field out of range is refused with a message; the run keeps its settings.
     await page.click(`${cell(CLOCK)} summary`);
     await page.fill(`${cell(CLOCK)} input[name=p]`, "100000");
     await page.press(`${cell(CLOCK)} input[name=p]`, "Tab");
-    assert.match(await page.textContent(`${cell(CLOCK)} .form-error`), /modulus/);
+    await expectText(`${cell(CLOCK)} .form-error`, /modulus/);
     await page.fill(`${cell(CLOCK)} input[name=p]`, "23");
     await page.press(`${cell(CLOCK)} input[name=p]`, "Tab");
+    await expectText(`${cell(CLOCK)} summary`, /add mod 23/);
     assert.equal(await page.textContent(`${cell(CLOCK)} .form-error`), "");
-    assert.match(await page.textContent(`${cell(CLOCK)} summary`), /add mod 23/);
     // Shift+Enter in the focused experiment runs it.
     await page.focus(`${cell(CLOCK)} .cell-title`);
     await page.keyboard.press("Shift+Enter");
@@ -160,23 +169,24 @@ test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and
     assert.equal((await history(page, CLOCK)).at(-1).step, 20);
     // Add a text cell holding HTML and script: it renders as text.
     await page.click("#add-markdown");
-    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6, 7]);
+    await expectIds([1, 2, 3, 4, 5, 6, 7]);
     const hostile = '<img src=x onerror="window.__ran=1"><script>window.__ran=2</script> **bold**';
     await page.click(`${cell(7)} button.small`);
     await page.fill(`${cell(7)} textarea`, hostile);
     await page.click(`${cell(7)} button.small`);
     assert.equal(await page.evaluate(() => window.__ran), undefined);
     assert.equal(await page.$$eval(`${cell(7)} .rendered img, ${cell(7)} .rendered script`, (e) => e.length), 0);
-    assert.match(await page.textContent(`${cell(7)} .rendered`), /<img src=x onerror=/);
+    await expectText(`${cell(7)} .rendered`, /<img src=x onerror=/);
     assert.equal(await page.textContent(`${cell(7)} .rendered strong`), "bold");
     // Move it up, then delete it.
     await page.click(`${cell(7)} [aria-label="move up"]`);
-    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 7, 6]);
+    await expectIds([1, 2, 3, 4, 5, 7, 6]);
     await page.click(`${cell(7)} [aria-label="delete cell"]`);
-    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6]);
+    await expectIds([1, 2, 3, 4, 5, 6]);
     await page.click("#add-experiment");
     await page.click("#add-analysis");
-    assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6, 7, 8]);
+    await expectIds([1, 2, 3, 4, 5, 6, 7, 8]);
+    await page.waitForFunction(() => document.querySelector('[data-cell="8"] .experiment-choice')?.value === "7", null, { timeout: 5_000 }).catch(() => {});
     assert.equal(await page.$eval(`${cell(8)} .experiment-choice`, (s) => s.value), "7");
     await screenshot(page, "notebook-cells");
     assert.deepEqual(errors, []);
