@@ -4,7 +4,7 @@
 //! reaches the run.
 
 use grokscope_core::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
-use grokscope_core::{Operation, RunConfig};
+use grokscope_core::{Operation, RunConfig, TrainConfig};
 use leptos::prelude::*;
 
 /// A text field of the form.
@@ -163,7 +163,17 @@ pub fn run_form(
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
-                            r.model = model_of_kind(&name, &r.model).ok_or("unknown model")?;
+                            let model = model_of_kind(&name, &r.model).ok_or("unknown model")?;
+                            // Each kind trains with its paper's optimizer (SPEC.md §2.1, §3): the
+                            // betas and warm-up follow the model; what the reader set stays.
+                            if std::mem::discriminant(&model) != std::mem::discriminant(&r.model) {
+                                let recipe = match model {
+                                    ModelConfig::Transformer(_) => TrainConfig::default(),
+                                    ModelConfig::MlpOnly(_) => TrainConfig::mlp_only(),
+                                };
+                                r.train = TrainConfig { beta1: recipe.beta1, beta2: recipe.beta2, warmup_steps: recipe.warmup_steps, ..r.train.clone() };
+                            }
+                            r.model = model;
                             Ok(())
                         });
                     }>
