@@ -19,20 +19,22 @@ const FLAGS = [
 ];
 
 /** Opens `url` in a new browser; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here). */
-export async function open(url, { webgpu = false, width = 1280, height = 900 } = {}) {
+export async function open(url, { webgpu = false, width = 1280, height = 900, clipboard = false } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "grokscope-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: webgpu ? [...FLAGS, "--enable-unsafe-webgpu"] : FLAGS,
     viewport: { width, height },
+    acceptDownloads: true,
+    permissions: clipboard ? ["clipboard-read", "clipboard-write"] : [],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
-  return { page, errors, close: () => context.close() };
+  return { page, errors, context, close: () => context.close() };
 }
 
 export async function screenshot(page, name) {

@@ -108,6 +108,20 @@ impl RunConfig {
         }
     }
 
+    /// Values in the largest single tensor of a full-batch step (the MLP's hidden activations,
+    /// as a rule): a GPU must hold it in one buffer.
+    pub fn largest_tensor_values(&self) -> usize {
+        let p = self.task.p;
+        let batch = p * p;
+        match &self.model {
+            ModelConfig::Transformer(c) => {
+                let n = c.n_ctx();
+                batch * (n * c.d_mlp()).max(n * c.d_model).max(c.n_heads * n * n).max(c.vocab(p))
+            }
+            ModelConfig::MlpOnly(c) => batch * c.d_embed().max(c.d_hidden).max(p),
+        }
+    }
+
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |why: String| Err(Error::InvalidConfig(why));
         let p = self.task.p;

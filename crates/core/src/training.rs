@@ -51,6 +51,18 @@ pub struct Trainer {
 }
 
 impl Trainer {
+    /// Trains `run` to its step budget on `device` and returns its curve: a snapshot at the
+    /// start and after every `every` steps. What reproducing a run compares.
+    pub async fn curve(run: &RunConfig, device: &Device, every: usize) -> Result<Vec<Snapshot>, Error> {
+        let mut trainer = Trainer::new(run, device)?;
+        let mut curve = vec![trainer.snapshot().await?];
+        while trainer.step() < run.train.steps {
+            trainer.advance(every.max(1).min(run.train.steps - trainer.step()));
+            curve.push(trainer.snapshot().await?);
+        }
+        Ok(curve)
+    }
+
     /// A fresh run: split and initial weights from the run's seed.
     pub fn new(run: &RunConfig, device: &Device) -> Result<Self, Error> {
         run.validate()?;

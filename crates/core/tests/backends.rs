@@ -9,13 +9,7 @@ use grokscope_core::{RunConfig, Snapshot, Trainer};
 use pollster::block_on;
 
 fn curve(backend: Backend, run: &RunConfig, every: usize) -> Vec<Snapshot> {
-    let mut trainer = Trainer::new(run, &backend.device()).unwrap();
-    let mut curve = vec![block_on(trainer.snapshot()).unwrap()];
-    while trainer.step() < run.train.steps {
-        trainer.advance(every);
-        curve.push(block_on(trainer.snapshot()).unwrap());
-    }
-    curve
+    block_on(Trainer::curve(run, &backend.device(), every)).unwrap()
 }
 
 #[test]

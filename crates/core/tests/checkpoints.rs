@@ -103,3 +103,65 @@ fn broken_checkpoints_are_refused_with_a_reason() {
     let e = Model::from_weights(&good.run.model, 59, &reshaped, &device).unwrap_err();
     assert!(e.to_string().contains("[59, 128]"), "{e}");
 }
+
+mod fuzz {
+    //! The safetensors reader on bytes it was never meant to see: an error or a checkpoint
+    //! whose weights then build a model or are refused, never a panic. 1,000 cases per test in
+    //! the test command; `PROPTEST_CASES=200000` for a longer run (docs/testing.md).
+
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    /// A small model's checkpoint, to mutate.
+    static GOOD: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        let mut run = tiny(1.0, 0);
+        run.task.p = 7;
+        if let grokscope_core::ModelConfig::Transformer(t) = &mut run.model {
+            t.d_model = 8;
+        }
+        let weights = run.model.init_weights(run.task.p, 1);
+        Checkpoint::new(run, weights).to_safetensors()
+    });
+
+    fn open(bytes: &[u8]) {
+        if let Ok(c) = Checkpoint::from_safetensors(bytes) {
+            let _ = c.run.validate().map(|()| Model::from_weights(&c.run.model, c.run.task.p, &c.weights, &Backend::CPU.device()));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            prop_assert!(Checkpoint::from_safetensors(&GOOD).is_ok(), "the file to mutate must be good");
+            open(&bytes);
+        }
+
+        /// A header length that points anywhere, followed by any text.
+        #[test]
+        fn any_header(len in any::<u64>(), header in "\\PC{0,200}") {
+            let mut bytes = len.to_le_bytes().to_vec();
+            bytes.extend_from_slice(header.as_bytes());
+            open(&bytes);
+        }
+
+        /// A real checkpoint with bytes changed, inserted or cut, in the header or the data.
+        #[test]
+        fn mutated_checkpoint(edits in prop::collection::vec((any::<usize>(), any::<u8>(), 0..3u8), 1..6)) {
+            let mut bytes = GOOD.clone();
+            let header_end = 8 + u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+            for (at, byte, op) in edits {
+                // Most edits in the header, where the parsing is.
+                let at = if byte % 4 == 0 { at % (bytes.len() + 1) } else { at % header_end.min(bytes.len()).max(1) };
+                match op {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ => bytes.truncate(at),
+                }
+            }
+            open(&bytes);
+        }
+    }
+}

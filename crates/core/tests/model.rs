@@ -56,3 +56,22 @@ fn mlp_only_symmetry_follows_the_type() {
         assert_eq!(straight == swapped, symmetric, "{mlp_type:?}");
     }
 }
+
+/// The memory estimates a browser checks before allocating: the largest tensor of the paper's
+/// run is its MLP's hidden activations over all p² pairs, and it is part of the footprint.
+#[test]
+fn memory_estimates_name_the_largest_tensor() {
+    let run = grokscope_core::RunConfig::paper(1.0);
+    // 59² pairs × 2 positions × d_mlp 512.
+    assert_eq!(run.largest_tensor_values(), 59 * 59 * 2 * 512);
+    assert!(run.largest_tensor_values() < run.footprint_values());
+    // p = 257, d_model 64 passes the page's limits but needs a 129 MiB buffer: more than
+    // WebGPU's default 128 MiB.
+    let mut big = tiny(1.0, 1);
+    big.task.p = 257;
+    if let ModelConfig::Transformer(t) = &mut big.model {
+        t.d_model = 64;
+    }
+    big.validate().unwrap();
+    assert_eq!(4 * big.largest_tensor_values() >> 20, 129);
+}

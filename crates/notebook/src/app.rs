@@ -7,10 +7,16 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use grokscope_document::link::encode;
+use grokscope_document::{Cell, CellKind, ChartChoice, Control, Notebook, Size};
+
 use crate::cells::cell_view;
+use crate::files;
 use crate::gpu::{Devices, Preference};
-use crate::notebook::{Cell, CellKind, ChartChoice, Notebook, Size, clock_vs_pizza};
+use crate::opening::open;
 use crate::session::Session;
+use crate::share::{link_address, share_panel};
+use crate::storage;
 use crate::url::{UrlOptions, options};
 
 /// What every cell reaches through the context.
@@ -33,6 +39,11 @@ impl Ctx {
             m.insert(id, session);
         });
         session
+    }
+
+    /// Whether a lesson locks `control` (reactive).
+    pub fn locked(&self, control: Control) -> bool {
+        self.notebook.with(|n| n.is_locked(control))
     }
 
     pub fn cell(&self, id: u32) -> Option<Cell> {
@@ -141,22 +152,24 @@ pub fn App() -> impl IntoView {
 }
 
 fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoView {
-    let mut notebook = clock_vs_pizza(options.size);
-    if let Some(steps) = options.steps {
-        for cell in &mut notebook.cells {
-            if let CellKind::Experiment { run, .. } = &mut cell.kind {
-                run.train.steps = steps;
-            }
-        }
-    }
+    let opened = open(&options);
     let ctx = Ctx {
-        notebook: RwSignal::new(notebook),
+        notebook: RwSignal::new(opened.notebook),
         devices: Devices::new(options.backend),
         sessions: StoredValue::new_local(HashMap::new()),
     };
     provide_context(ctx);
-    // A bad link never runs: the reader sees why and the default notebook instead.
-    if options.autorun && url_error.is_none() {
+    let problems = RwSignal::new(url_error.into_iter().chain(opened.problems).collect::<Vec<_>>());
+    let say = move |problem: String| problems.update(|p| p.push(problem));
+    // Autosave: every change of the document, into this page's slot.
+    let slot = opened.slot.clone();
+    let save_error = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let result = ctx.notebook.with(|n| storage::save(&slot, n));
+        save_error.set(result.err().map(|e| format!("Not saved in this browser: {e}.")).unwrap_or_default());
+    });
+    // A bad link never runs: the reader sees why and their own notebook instead.
+    if options.autorun && problems.with_untracked(Vec::is_empty) {
         ctx.run_all();
     }
     let devices = ctx.devices;
@@ -171,6 +184,63 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         });
         ctx.add(CellKind::Analysis { experiment: last, charts: vec![ChartChoice::Readout, ChartChoice::Circles] })
     };
+    let sharing = RwSignal::new(false);
+    let save_file = move || {
+        let (name, json) = ctx.notebook.with_untracked(|n| (format!("{}.grokscope.json", files::file_stem(&n.title)), n.to_json()));
+        if let Err(e) = files::download(&name, "application/json", json.as_bytes()) {
+            say(e);
+        }
+    };
+    // A notebook file opens as a link does: a copy, in a new tab, beside the reader's own.
+    let opened_file = RwSignal::new(None::<(String, String)>);
+    let open_file = move |file: Option<web_sys::File>| {
+        let Some(file) = file else { return };
+        spawn_local(async move {
+            let bytes = match files::read(&file, grokscope_document::notebook::MAX_JSON_BYTES).await {
+                Ok(b) => b,
+                Err(e) => return say(format!("{}: {e}", file.name())),
+            };
+            match Notebook::from_json(&bytes, "file") {
+                Ok(n) => {
+                    let address = link_address(&encode(&n), false);
+                    let tab = web_sys::window().and_then(|w| w.open_with_url_and_target(&address, "_blank").ok().flatten());
+                    if tab.is_none() {
+                        opened_file.set(Some((file.name(), address)));
+                    }
+                }
+                Err(e) => say(format!("{}: {e}", file.name())),
+            }
+        });
+    };
+    let erased = RwSignal::new(String::new());
+    let erase = move || {
+        let (own, links, other) = storage::inventory();
+        let question = format!(
+            "Erase everything grokscope saved in this browser?\n\n\
+             · your own notebook: {}\n· copies of notebooks opened from links: {links}\n· other entries (kept aside, link order): {other}\n\n\
+             Trained models are never saved. This page keeps showing its notebook until you leave; an edit saves it again.",
+            if own > 0 { "saved" } else { "none saved" }
+        );
+        let yes = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+        if yes {
+            match storage::erase() {
+                Ok(n) => erased.set(format!("Erased {n} saved entr{} from this browser.", if n == 1 { "y" } else { "ies" })),
+                Err(e) => say(e),
+            }
+        }
+    };
+    let from_link = opened.from_link;
+    let restored = opened.restored;
+    let link_slot = opened.slot.clone();
+    let start_again = move || {
+        storage::remove(&link_slot);
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    let own_address = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into());
+    let lesson = move || ctx.notebook.with(|n| (!n.locked.is_empty()).then(|| Control::ALL.iter().filter(|c| !n.is_locked(**c)).map(|c| c.label()).collect::<Vec<_>>()));
+    let cells_locked = move || ctx.locked(Control::Cells);
     view! {
         <header>
             <h1>"grokscope"</h1>
@@ -178,16 +248,43 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 "Train small transformers on modular arithmetic here in your browser, on your own GPU, and see which "
                 "algorithm each one finds."
             </p>
-            <p id="message" class="error">{url_error}</p>
+            <div id="message" class="error" role="alert">
+                <For each=move || problems.get() key=|p| p.clone() children=|p| view! { <p>{p}</p> } />
+                <p>{move || save_error.get()}</p>
+            </div>
+            {from_link.then(|| view! {
+                <p id="origin" class="notice">
+                    "Opened from a shared link: this is your copy, saved in this browser. "
+                    {restored.then_some("Your earlier edits to it are restored. ")}
+                    "Your own notebook is untouched: "
+                    <a href=own_address.clone()>"open it"</a>
+                    {restored.then(|| view! { " · " <button class="small" id="start-again" on:click=move |_| start_again()>"start again from the link"</button> })}
+                </p>
+            })}
+            {move || lesson().map(|free| view! {
+                <p id="lesson" class="notice">"A lesson: its author locked the other controls. You may change: " {if free.is_empty() { "nothing".to_string() } else { free.join(", ") }} "."</p>
+            })}
+            {move || opened_file.get().map(|(name, address)| view! {
+                <p class="notice">{format!("{name} is ready: ")}<a href=address target="_blank" rel="noopener">"open it"</a></p>
+            })}
         </header>
         <nav class="toolbar">
             <button id="run-all" class="primary" on:click=move |_| ctx.run_all()>"▶ Run all"</button>
             <button id="pause-all" on:click=move |_| ctx.pause_all()>"Pause all"</button>
+            <button id="share" aria-expanded=move || sharing.get().to_string() on:click=move |_| sharing.update(|s| *s = !*s)>"Share…"</button>
+            <button id="save-file" title="Download this notebook as a JSON file" on:click=move |_| save_file()>"Save file"</button>
+            <label class="button" title="Open a notebook JSON file (as a copy, in a new tab)">
+                "Open file"
+                <input type="file" id="open-file" accept=".json,application/json" on:change=move |e| open_file(files::first_file(files::input_files(&e))) />
+            </label>
             <span class="spacer"></span>
-            <button id="add-markdown" on:click=move |_| ctx.add(CellKind::Markdown { text: "Write here (Markdown).".into() })>"+ Text"</button>
-            <button id="add-experiment" on:click=move |_| add_experiment()>"+ Experiment"</button>
-            <button id="add-analysis" on:click=move |_| add_analysis()>"+ Analysis"</button>
+            <span class="add" hidden=cells_locked>
+                <button id="add-markdown" on:click=move |_| ctx.add(CellKind::Markdown { text: "Write here (Markdown).".into() })>"+ Text"</button>
+                <button id="add-experiment" on:click=move |_| add_experiment()>"+ Experiment"</button>
+                <button id="add-analysis" on:click=move |_| add_analysis()>"+ Analysis"</button>
+            </span>
         </nav>
+        <Show when=move || sharing.get()>{share_panel()}</Show>
         <p id="device" class="device" data-gpu=move || devices.gpu.get().to_string()>
             <strong>"Device: "</strong>
             {move || devices.chosen.get().map(|c| c.0).unwrap_or_else(|| "chosen on the first run: WebGPU if it passes a self-check, else the CPU".into())}
@@ -202,6 +299,11 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 "Shift+Enter runs the focused cell. Models and metrics follow Zhong et al., "
                 <a href="https://arxiv.org/abs/2306.17844" rel="noopener noreferrer" target="_blank">"The Clock and the Pizza"</a>
                 " (NeurIPS 2023)."
+            </p>
+            <p>
+                "Notebooks are saved in this browser as you edit (never trained models). "
+                <button class="small" id="erase" on:click=move |_| erase()>"Erase local data…"</button>
+                " "<span id="erased" class="hint" role="status">{move || erased.get()}</span>
             </p>
         </footer>
     }

@@ -51,8 +51,8 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
         Ok(()) => spawn_local(async move {
             if o.backend != Preference::Cpu {
                 match webgpu().await {
-                    Ok((device, adapter, init_s)) => match measure(&run, &device, every, init_s).await {
-                        Ok(m) => results.update(|r| r.push(Measurement { backend: format!("WebGPU ({adapter})"), ..m })),
+                    Ok(gpu) => match measure(&run, &gpu.device, every, gpu.init_s).await {
+                        Ok(m) => results.update(|r| r.push(Measurement { backend: format!("WebGPU ({})", gpu.adapter), ..m })),
                         Err(e) => message.set(format!("WebGPU: {e}")),
                     },
                     Err(e) => message.set(format!("WebGPU: {e}")),

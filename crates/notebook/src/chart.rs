@@ -6,15 +6,19 @@ use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use grokscope_plots::PlotResult;
+use grokscope_plots::{PlotError, PlotResult};
+
+use crate::files;
 
 /// A canvas as wide as its column and `height(width)` high, which `draw` paints, again whenever
 /// a signal it reads changes. It is drawn at its CSS size, so the charts' type sizes are what
-/// the reader sees (a chart scaled down to a phone would not be readable).
+/// the reader sees (a chart scaled down to a phone would not be readable). Below it, the chart
+/// as a PNG (the canvas's pixels) or as SVG (`svg` draws the same chart at the same size).
 pub fn chart_canvas(
     id: String,
     height: impl Fn(u32) -> u32 + 'static,
     draw: impl Fn(&DrawingArea<CanvasBackend, Shift>) -> PlotResult + 'static,
+    svg: impl Fn((u32, u32)) -> Result<String, PlotError> + 'static,
 ) -> impl IntoView {
     let node = NodeRef::<html::Canvas>::new();
     // Redrawn at the new width when the window changes size (a phone turned, a window resized).
@@ -33,5 +37,26 @@ pub fn chart_canvas(
             web_sys::console::error_1(&format!("chart {}: {e}", canvas.id()).into());
         }
     });
-    view! { <canvas id=id class="chart" node_ref=node></canvas> }
+    let error = RwSignal::new(String::new());
+    let (png_name, svg_name) = (format!("{id}.png"), format!("{id}.svg"));
+    let png = move || {
+        let Some(canvas) = node.get_untracked() else { return };
+        let result = canvas.to_data_url().map_err(|_| "the browser refused to export the chart".to_string()).and_then(|url| files::save_url(&png_name, &url));
+        error.set(result.err().unwrap_or_default());
+    };
+    let svg = move || {
+        let Some(canvas) = node.get_untracked() else { return };
+        let result = svg((canvas.width(), canvas.height())).map_err(|e| e.to_string()).and_then(|text| files::download(&svg_name, "image/svg+xml", text.as_bytes()));
+        error.set(result.err().unwrap_or_default());
+    };
+    view! {
+        <figure class="chart-box">
+            <canvas id=id class="chart" node_ref=node></canvas>
+            <figcaption class="exports">
+                <button class="small png" title="Download this chart as PNG" on:click=move |_| png()>"PNG"</button>
+                <button class="small svg" title="Download this chart as SVG" on:click=move |_| svg()>"SVG"</button>
+                <span class="error">{move || error.get()}</span>
+            </figcaption>
+        </figure>
+    }
 }

@@ -46,17 +46,41 @@ pub struct Choice {
     pub label: String,
     /// Why this device.
     pub reason: String,
+    /// The largest buffer the GPU allows (WebGPU's `maxStorageBufferBindingSize`, capped by
+    /// `maxBufferSize`), in bytes.
+    pub max_buffer_bytes: Option<f64>,
 }
 
 impl Choice {
-    fn cpu(reason: impl Into<String>) -> Self {
+    pub fn cpu(reason: impl Into<String>) -> Self {
         Choice {
             device: Backend::CPU.device(),
             gpu: false,
             label: format!("CPU · burn {} backend · WebAssembly", Backend::CPU.name()),
             reason: reason.into(),
+            max_buffer_bytes: None,
         }
     }
+
+    /// Why `run` cannot train on this GPU, estimated before anything is allocated: its largest
+    /// tensor would not fit in one of the GPU's buffers.
+    pub fn too_big(&self, run: &RunConfig) -> Option<String> {
+        let needed = 4.0 * run.largest_tensor_values() as f64;
+        let limit = self.max_buffer_bytes.filter(|_| self.gpu)?;
+        (needed > limit).then(|| {
+            format!("its largest tensor ({:.0} MiB) exceeds the {:.0} MiB this GPU allows in one buffer", needed / 1048576.0, limit / 1048576.0)
+        })
+    }
+}
+
+/// A started WebGPU device and what the page says about it.
+pub struct Gpu {
+    pub device: Device,
+    /// The adapter's description.
+    pub adapter: String,
+    pub max_buffer_bytes: Option<f64>,
+    /// Seconds to start it.
+    pub init_s: f64,
 }
 
 /// The page's device, chosen once (on the first run) and shared by every experiment; what the
@@ -133,13 +157,12 @@ async fn webgpu_device() -> Result<Device, String> {
     result
 }
 
-/// WebGPU's device, the adapter's description and the seconds it took to start, or why there
-/// is none.
-pub async fn webgpu() -> Result<(Device, String, f64), String> {
+/// WebGPU's device, or why there is none.
+pub async fn webgpu() -> Result<Gpu, String> {
     let started = web_time::Instant::now();
-    let adapter = adapter_description().await.ok_or("this browser offers no WebGPU adapter")?;
+    let (adapter, max_buffer_bytes) = adapter_description().await.ok_or("this browser offers no WebGPU adapter")?;
     let device = webgpu_device().await.map_err(|e| format!("WebGPU ({adapter}) did not start: {e}"))?;
-    Ok((device, adapter, started.elapsed().as_secs_f64()))
+    Ok(Gpu { device, adapter, max_buffer_bytes, init_s: started.elapsed().as_secs_f64() })
 }
 
 /// Chooses the device for `run`: WebGPU when it is there and trains `CHECK_STEPS` steps of
@@ -148,16 +171,17 @@ pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
     if preference == Preference::Cpu {
         return Choice::cpu("the CPU backend was asked for (backend=cpu)");
     }
-    let (device, adapter) = match webgpu().await {
-        Ok((device, adapter, _)) => (device, adapter),
+    let Gpu { device, adapter, max_buffer_bytes, .. } = match webgpu().await {
+        Ok(gpu) => gpu,
         Err(e) => return Choice::cpu(e),
     };
-    match self_check(run, &device).await {
+    let choice = Choice { device, gpu: true, label: format!("WebGPU · burn wgpu backend · {adapter}"), reason: String::new(), max_buffer_bytes };
+    // A run too big for this GPU is checked on the small default run instead (it trains on the CPU).
+    let checked = if choice.too_big(run).is_some() { grokscope_document::Size::Small.run(1.0) } else { run.clone() };
+    match self_check(&checked, &choice.device).await {
         Ok(worst) => Choice {
-            device,
-            gpu: true,
-            label: format!("WebGPU · burn wgpu backend · {adapter}"),
             reason: format!("it trained {CHECK_STEPS} steps like the CPU backend (largest relative loss difference {worst:.1e})"),
+            ..choice
         },
         Err(e) => Choice::cpu(format!("WebGPU ({adapter}) failed its self-check: {e}")),
     }
@@ -184,8 +208,8 @@ async fn self_check(run: &RunConfig, gpu: &Device) -> Result<f64, String> {
 }
 
 /// The browser's own description of its WebGPU adapter (vendor, architecture, whether it is a
-/// software fallback), or `None` where there is no WebGPU.
-async fn adapter_description() -> Option<String> {
+/// software fallback) and its largest buffer, or `None` where there is no WebGPU.
+async fn adapter_description() -> Option<(String, Option<f64>)> {
     let navigator: JsValue = web_sys::window()?.navigator().into();
     let gpu = Reflect::get(&navigator, &"gpu".into()).ok().filter(|g| !g.is_undefined())?;
     let request: Function = Reflect::get(&gpu, &"requestAdapter".into()).ok()?.dyn_into().ok()?;
@@ -202,5 +226,11 @@ async fn adapter_description() -> Option<String> {
     if fallback {
         parts.push("software fallback adapter".into());
     }
-    Some(parts.join(" · "))
+    let limits = Reflect::get(&adapter, &"limits".into()).unwrap_or(JsValue::UNDEFINED);
+    let limit = |key: &str| Reflect::get(&limits, &key.into()).ok().and_then(|v| v.as_f64());
+    let max_buffer_bytes = match (limit("maxStorageBufferBindingSize"), limit("maxBufferSize")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Some((parts.join(" · "), max_buffer_bytes))
 }

@@ -8,7 +8,10 @@ mod cells;
 mod chart;
 mod gpu;
 mod markdown;
-mod notebook;
+mod files;
+mod opening;
+mod share;
+mod storage;
 mod session;
 mod url;
 

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_time::Instant;
 
-use crate::gpu::Devices;
+use crate::gpu::{Choice, Devices};
 
 /// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
 /// budget leaves room for the browser's own work inside the 100 ms a click may wait.
@@ -174,9 +174,13 @@ impl Session {
             Some(t) => t,
             None => {
                 self.status.set(Status::Preparing);
-                let choice = devices.choice(&run).await;
+                let mut choice = devices.choice(&run).await;
                 if stale() {
                     return;
+                }
+                if let Some(why) = choice.too_big(&run) {
+                    self.device_note.set(format!("On the CPU: {why}."));
+                    choice = Choice::cpu(why);
                 }
                 match Trainer::new(&run, &choice.device) {
                     Ok(t) => t,
@@ -310,6 +314,11 @@ impl Session {
             self.show(run, step).await;
         }
         self.status.set(Status::Done);
+    }
+
+    /// The last recorded weights and their step: what "download weights" saves.
+    pub fn latest_weights(&self) -> Option<(usize, Weights)> {
+        self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())))
     }
 
     /// Analyses the recorded weights of `step` (the nearest record) and shows them.

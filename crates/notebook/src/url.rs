@@ -2,7 +2,7 @@
 //! demos, `?backend=cpu|webgpu|auto`, `?bench` for the benchmark page.
 
 use crate::gpu::Preference;
-use crate::notebook::Size;
+use grokscope_document::Size;
 
 pub struct UrlOptions {
     pub size: Size,

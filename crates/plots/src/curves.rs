@@ -16,18 +16,23 @@ const MARGIN_RIGHT: u32 = 28;
 const X_LABELS: u32 = 40;
 const Y_LABELS: u32 = 60;
 
+/// The step axis spans at least this many steps, so that an empty or one-step run still gets
+/// distinct whole-number ticks.
+const MIN_STEP_AXIS: usize = 10;
+
 /// Two panels, cross-entropy (log scale if `log_loss`) and accuracy: side by side, or one
 /// above the other on a narrow area.
 pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Snapshot], log_loss: bool) -> PlotResult {
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
-    let last = snapshots.last().map_or(1, |s| s.step.max(1)) as f64;
+    let last = snapshots.last().map_or(MIN_STEP_AXIS, |s| s.step.max(MIN_STEP_AXIS)) as f64;
     let loss = |s: &Snapshot| [s.train_loss, s.test_loss];
     let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
     if log_loss {
-        let mut chart = chart(&left, "Loss", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
-        axes(&mut chart, "step", "cross-entropy (log)")?;
+        // "log scale" in the title: the axis label must fit the height of a small panel.
+        let mut chart = chart(&left, "Loss (log scale)", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
+        axes(&mut chart, "step", "cross-entropy")?;
         series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), SeriesLabelPosition::UpperRight)?;
     } else {
         let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
@@ -44,7 +49,7 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
 /// The index of the snapshot nearest the step under pixel `x` of a `curves` chart `width`
 /// pixels wide (in either panel), or `None` off the plot areas: for a hover read-out.
 pub fn snapshot_at(width: u32, x: i32, snapshots: &[Snapshot]) -> Option<usize> {
-    let last = snapshots.last()?.step.max(1) as f64;
+    let last = snapshots.last()?.step.max(MIN_STEP_AXIS) as f64;
     let panel = if width >= SIDE_BY_SIDE_MIN_WIDTH { width / 2 } else { width };
     let x = (x.max(0) as u32) % panel;
     let (x0, x1) = (MARGIN + Y_LABELS, panel.saturating_sub(MARGIN_RIGHT));

@@ -129,7 +129,7 @@ fn curves_distinguish_train_and_test_without_colour() {
         .collect();
     let svg = render(Chart::Curves, &pizza(), &history).unwrap();
     let t = texts(&svg);
-    assert!(t.contains("train") && t.contains("test") && t.contains("step") && t.contains("cross-entropy (log)"), "{t}");
+    assert!(t.contains("train") && t.contains("test") && t.contains("step") && t.contains("Loss (log scale)") && t.contains("cross-entropy"), "{t}");
     // Train markers are circles, test markers triangles (polygons), on both panels.
     assert!(attributes(&svg, "circle", "cx").len() >= 2 * 11);
     assert!(attributes(&svg, "polygon", "points").len() >= 2 * 11);

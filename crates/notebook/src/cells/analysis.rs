@@ -10,16 +10,16 @@ use grokscope_core::device::Backend;
 use grokscope_core::{Checkpoint, RunConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use grokscope_document::{CellKind, ChartChoice};
+use grokscope_plots::svg::to_svg;
 
 use crate::app::Ctx;
 use crate::chart::chart_canvas;
-use crate::notebook::{CellKind, ChartChoice};
+use crate::files;
 
 /// Checkpoints larger than this are refused before they are read: the largest model the limits
 /// allow is far smaller.
-const MAX_CHECKPOINT_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
+const MAX_CHECKPOINT_BYTES: usize = 256 << 20;
 
 pub fn analysis_cell(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -84,8 +84,8 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
         let Some(step) = s.recorded.with_untracked(|r| r.get(index).copied()) else { return };
         spawn_local(async move { s.show(&run, step).await });
     };
-    let on_files = move |files: Option<web_sys::FileList>| {
-        let Some(file) = files.and_then(|f| f.get(0)) else { return };
+    let on_files = move |list: Option<web_sys::FileList>| {
+        let Some(file) = files::first_file(list) else { return };
         loading.set(true);
         load_error.set(String::new());
         spawn_local(async move {
@@ -118,7 +118,7 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
                 }>
                 "or a checkpoint (.safetensors, drop it here): "
                 <input type="file" class="checkpoint" accept=".safetensors"
-                    on:change=move |e| on_files(e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files())) />
+                    on:change=move |e| on_files(files::input_files(&e)) />
             </label>
             <Show when=move || loaded.get().is_some()>
                 <button class="small" on:click=move |_| loaded.set(None)>"Back to the experiment"</button>
@@ -169,9 +169,21 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             let a = a.clone();
             let chart = choice.chart();
             let (w, h) = chart.size(&a);
-            chart_canvas(format!("{}-{id}", chart.name()), move |width| width * h / w, move |area| chart.draw(area, &a, &[]))
+            let b = a.clone();
+            chart_canvas(
+                format!("{}-{id}", chart.name()),
+                move |width| width * h / w,
+                move |area| chart.draw(area, &a, &[]),
+                move |size| to_svg(size, |area| chart.draw(area, &b, &[])),
+            )
         })
         .collect_view();
+    let report = a.clone();
+    let download_error = RwSignal::new(String::new());
+    let download_report = move || {
+        let json = serde_json::to_string_pretty(&report.report).unwrap_or_default();
+        download_error.set(files::download(&format!("analysis-{id}.json"), "application/json", json.as_bytes()).err().unwrap_or_default());
+    };
     view! {
         <p class="verdict" data-algorithm=verdict.algorithm.label() data-reading=reading>
             <strong>{reading}</strong>{qualifier}" "<span class="at">{at}</span><br />
@@ -183,17 +195,17 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             <tr><th>"circularity"</th><td class="circularity">{number(r.circularity, 4)}</td></tr>
             <tr><th>{if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" }}</th><td class="accuracy">{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
         </table>
+        <p class="downloads">
+            <button class="small report" title="Every number above and behind the charts, as JSON" on:click=move |_| download_report()>"Download the analysis (JSON)"</button>
+            <span class="error">{move || download_error.get()}</span>
+        </p>
         <div class="charts">{canvases}</div>
     }
 }
 
 /// Reads and analyses a checkpoint file, refusing one beyond the size limit before reading it.
 async fn load_checkpoint(file: &web_sys::File) -> Result<Analysis, String> {
-    if file.size() > MAX_CHECKPOINT_BYTES {
-        return Err(format!("{:.0} MiB is beyond the {:.0} MiB a checkpoint may have", file.size() / 1048576.0, MAX_CHECKPOINT_BYTES / 1048576.0));
-    }
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| "the file could not be read".to_string())?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let bytes = files::read(file, MAX_CHECKPOINT_BYTES).await?;
     let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| e.to_string())?;
     let split = checkpoint.split();
     let run: RunConfig = checkpoint.run.clone();

@@ -1,7 +1,10 @@
 //! An experiment cell: its settings, the controls of its run, progress and live curves.
 
-use grokscope_core::{RunConfig, Snapshot};
+use grokscope_core::{Checkpoint, RunConfig, Snapshot};
+use grokscope_document::export::{metrics_csv, metrics_json};
+use grokscope_document::{CellKind, Control};
 use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
+use grokscope_plots::svg::to_svg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -9,7 +12,7 @@ use wasm_bindgen::JsCast;
 use super::form::run_form;
 use crate::app::Ctx;
 use crate::chart::chart_canvas;
-use crate::notebook::CellKind;
+use crate::files;
 use crate::session::Status;
 
 /// The choices of "steps per update" (between two reads of the device).
@@ -64,8 +67,24 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         None => "Point at the curves to read their values.".into(),
     };
     let target = move || session.target_accuracy.get().map(|t| t.to_string()).unwrap_or_default();
+    // Files of this run: its metrics and its latest weights (official tensor names).
+    let download_error = RwSignal::new(String::new());
+    let offer = move |suffix: &str, mime: &str, bytes: Vec<u8>| {
+        let name = format!("{}-{suffix}", files::file_stem(&name()));
+        download_error.set(files::download(&name, mime, &bytes).err().unwrap_or_default());
+    };
+    let download_csv = move || offer("metrics.csv", "text/csv", session.history.with_untracked(|h| metrics_csv(h)).into_bytes());
+    let download_json = move || {
+        let json = session.history.with_untracked(|h| metrics_json(&name(), &run.get_untracked(), h));
+        offer("metrics.json", "application/json", json.into_bytes())
+    };
+    let download_weights = move || {
+        let Some((step, weights)) = session.latest_weights() else { return };
+        let bytes = Checkpoint::new(run.get_untracked(), weights).to_safetensors();
+        offer(&format!("step{step}.safetensors"), "application/octet-stream", bytes)
+    };
     view! {
-        <input class="cell-title" aria-label="experiment name" prop:value=name
+        <input class="cell-title" aria-label="experiment name" prop:value=name readonly=move || ctx.locked(Control::Cells)
             on:change=move |e| {
                 let value = event_target_value(&e);
                 ctx.update_cell(id, |k| if let CellKind::Experiment { name, .. } = k { *name = value });
@@ -116,9 +135,18 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
                 format!("curves-{id}"),
                 |w| if w >= SIDE_BY_SIDE_MIN_WIDTH { 320 } else { 460 },
                 move |area| session.history.with(|s| curves(area, s, true)),
+                move |size| session.history.with_untracked(|s| to_svg(size, |area| curves(area, s, true))),
             )}
             <p class="readout">{readout}</p>
         </div>
+        <p class="downloads" hidden=move || session.history.with(Vec::is_empty)>
+            "Download: "
+            <button class="small metrics-csv" on:click=move |_| download_csv()>"metrics CSV"</button>
+            <button class="small metrics-json" on:click=move |_| download_json()>"metrics JSON"</button>
+            <button class="small weights" hidden=move || session.recorded.with(Vec::is_empty) title="The latest recorded weights, in the paper's tensor names"
+                on:click=move |_| download_weights()>"weights (.safetensors)"</button>
+            <span class="error">{move || download_error.get()}</span>
+        </p>
     }
 }
 

@@ -5,12 +5,14 @@
 
 use grokscope_core::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
 use grokscope_core::{Operation, RunConfig, TrainConfig};
+use grokscope_document::Control;
 use leptos::prelude::*;
+
+use crate::app::Ctx;
 
 /// A text field of the form.
 struct Field {
-    key: &'static str,
-    label: &'static str,
+    control: Control,
     get: fn(&RunConfig) -> Option<String>,
     set: fn(&mut RunConfig, f64),
     /// Whole numbers only.
@@ -32,17 +34,15 @@ fn transformer_mut(run: &mut RunConfig) -> Option<&mut TransformerConfig> {
 }
 
 const FIELDS: &[Field] = &[
-    Field { key: "p", label: "p (modulus)", get: |r| Some(r.task.p.to_string()), set: |r, v| r.task.p = v as usize, whole: true },
+    Field { control: Control::P, get: |r| Some(r.task.p.to_string()), set: |r, v| r.task.p = v as usize, whole: true },
     Field {
-        key: "train_fraction",
-        label: "train fraction",
+        control: Control::TrainFraction,
         get: |r| Some(r.train.train_fraction.to_string()),
         set: |r, v| r.train.train_fraction = v,
         whole: false,
     },
     Field {
-        key: "attention_rate",
-        label: "attention rate α",
+        control: Control::AttentionRate,
         get: |r| transformer(r).map(|t| t.attention_rate.to_string()),
         set: |r, v| {
             if let Some(t) = transformer_mut(r) {
@@ -52,8 +52,7 @@ const FIELDS: &[Field] = &[
         whole: false,
     },
     Field {
-        key: "d_model",
-        label: "width (d_model)",
+        control: Control::DModel,
         get: |r| {
             Some(match &r.model {
                 ModelConfig::Transformer(t) => t.d_model.to_string(),
@@ -67,8 +66,7 @@ const FIELDS: &[Field] = &[
         whole: true,
     },
     Field {
-        key: "heads",
-        label: "heads",
+        control: Control::Heads,
         get: |r| transformer(r).map(|t| t.n_heads.to_string()),
         set: |r, v| {
             if let Some(t) = transformer_mut(r) {
@@ -77,36 +75,39 @@ const FIELDS: &[Field] = &[
         },
         whole: true,
     },
-    Field { key: "lr", label: "learning rate", get: |r| Some(r.train.lr.to_string()), set: |r, v| r.train.lr = v, whole: false },
+    Field { control: Control::Lr, get: |r| Some(r.train.lr.to_string()), set: |r, v| r.train.lr = v, whole: false },
     Field {
-        key: "weight_decay",
-        label: "weight decay",
+        control: Control::WeightDecay,
         get: |r| Some(r.train.weight_decay.to_string()),
         set: |r, v| r.train.weight_decay = v,
         whole: false,
     },
-    Field { key: "steps", label: "steps", get: |r| Some(r.train.steps.to_string()), set: |r, v| r.train.steps = v as usize, whole: true },
-    Field { key: "seed", label: "seed", get: |r| Some(r.train.seed.to_string()), set: |r, v| r.train.seed = v as u64, whole: true },
+    Field { control: Control::Steps, get: |r| Some(r.train.steps.to_string()), set: |r, v| r.train.steps = v as usize, whole: true },
+    Field { control: Control::Seed, get: |r| Some(r.train.seed.to_string()), set: |r, v| r.train.seed = v as u64, whole: true },
 ];
 
 /// Parses a field's text: a finite number, whole where the field needs it, not negative.
 fn parse(field: &Field, text: &str) -> Result<f64, String> {
-    let v: f64 = text.trim().parse().map_err(|_| format!("{}: “{}” is not a number", field.label, text.trim()))?;
+    let v: f64 = text.trim().parse().map_err(|_| format!("{}: “{}” is not a number", field.control.label(), text.trim()))?;
     if !v.is_finite() || v < 0.0 {
-        return Err(format!("{}: must be a number ≥ 0", field.label));
+        return Err(format!("{}: must be a number ≥ 0", field.control.label()));
     }
     if field.whole && (v.fract() != 0.0 || v > u32::MAX as f64) {
-        return Err(format!("{}: must be a whole number", field.label));
+        return Err(format!("{}: must be a whole number", field.control.label()));
     }
     Ok(v)
 }
 
-/// The form for `run`; `apply` gets every valid change, `locked` disables it (while training).
+/// The form for `run`; `apply` gets every valid change, `busy` disables it (while training),
+/// and a lesson's locks disable their fields.
 pub fn run_form(
     run: Signal<RunConfig>,
     apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static,
-    locked: Signal<bool>,
+    busy: Signal<bool>,
 ) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let disabled = move |control: Control| busy.get() || ctx.locked(control);
+    let lock_note = move |control: Control| ctx.locked(control).then_some("locked by the lesson");
     let error = RwSignal::new(String::new());
     let try_apply = move |change: &dyn Fn(&mut RunConfig) -> Result<(), String>| {
         let mut next = run.get_untracked();
@@ -123,9 +124,9 @@ pub fn run_form(
         .map(|field| {
             let value = move || (field.get)(&run.get());
             view! {
-                <label class="field" hidden=move || value().is_none()>
-                    <span>{field.label}</span>
-                    <input type="text" inputmode="decimal" name=field.key prop:value=move || value().unwrap_or_default() disabled=move || locked.get()
+                <label class="field" hidden=move || value().is_none() title=move || lock_note(field.control)>
+                    <span>{field.control.label()}</span>
+                    <input type="text" inputmode="decimal" name=field.control.key() prop:value=move || value().unwrap_or_default() disabled=move || disabled(field.control)
                         on:change=move |e| {
                             let text = event_target_value(&e);
                             try_apply(&|r| parse(field, &text).map(|v| (field.set)(r, v)));
@@ -144,7 +145,7 @@ pub fn run_form(
         <div class="form">
             <label class="field">
                 <span>"task"</span>
-                <select name="operation" disabled=move || locked.get() prop:value=operation
+                <select name="operation" disabled=move || disabled(Control::Operation) title=move || lock_note(Control::Operation) prop:value=operation
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
@@ -159,7 +160,7 @@ pub fn run_form(
             </label>
             <label class="field">
                 <span>"model"</span>
-                <select name="model" disabled=move || locked.get() prop:value=kind
+                <select name="model" disabled=move || disabled(Control::Model) title=move || lock_note(Control::Model) prop:value=kind
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
@@ -186,7 +187,7 @@ pub fn run_form(
             </label>
             <label class="field" hidden=move || activation().is_none()>
                 <span>"activation"</span>
-                <select name="activation" disabled=move || locked.get() prop:value=move || activation().unwrap_or_default()
+                <select name="activation" disabled=move || disabled(Control::Activation) title=move || lock_note(Control::Activation) prop:value=move || activation().unwrap_or_default()
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {

@@ -3,9 +3,10 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use grokscope_document::{CellKind, Control};
+
 use crate::app::Ctx;
 use crate::markdown::render_into;
-use crate::notebook::CellKind;
 
 pub fn markdown_cell(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -24,7 +25,7 @@ pub fn markdown_cell(id: u32) -> impl IntoView {
         }
     });
     view! {
-        <div class="rendered" node_ref=rendered on:dblclick=move |_| editing.set(true) hidden=move || editing.get()></div>
+        <div class="rendered" node_ref=rendered on:dblclick=move |_| if !ctx.locked(Control::Cells) { editing.set(true) } hidden=move || editing.get()></div>
         <Show when=move || editing.get()>
             <textarea class="source" rows="8" aria-label="Markdown source"
                 prop:value=move || text.get()
@@ -33,7 +34,7 @@ pub fn markdown_cell(id: u32) -> impl IntoView {
                     ctx.update_cell(id, |k| if let CellKind::Markdown { text } = k { *text = value });
                 }></textarea>
         </Show>
-        <button class="small" on:click=move |_| editing.update(|e| *e = !*e)>
+        <button class="small" hidden=move || ctx.locked(Control::Cells) on:click=move |_| editing.update(|e| *e = !*e)>
             {move || if editing.get() { "Done" } else { "Edit" }}
         </button>
     }

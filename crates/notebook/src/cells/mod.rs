@@ -8,8 +8,9 @@ mod markdown;
 
 use leptos::prelude::*;
 
+use grokscope_document::{CellKind, Control};
+
 use crate::app::Ctx;
-use crate::notebook::CellKind;
 
 pub fn cell_view(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -32,9 +33,11 @@ pub fn cell_view(id: u32) -> impl IntoView {
                 <span class="cell-kind">{kind}</span>
                 <span class="spacer"></span>
                 <button class="icon" title="Run this cell (Shift+Enter)" aria-label="run cell" on:click=move |_| ctx.run_cell(id)>"▶"</button>
+                <span class="arrange" hidden=move || ctx.locked(Control::Cells)>
                 <button class="icon" title="Move up" aria-label="move up" on:click=move |_| ctx.shift(id, -1)>"↑"</button>
                 <button class="icon" title="Move down" aria-label="move down" on:click=move |_| ctx.shift(id, 1)>"↓"</button>
                 <button class="icon delete" title="Delete this cell" aria-label="delete cell" on:click=move |_| ctx.remove(id)>"✕"</button>
+                </span>
             </div>
             {body}
         </section>

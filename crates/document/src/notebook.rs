@@ -6,14 +6,104 @@ use grokscope_core::model::{ModelConfig, TransformerConfig};
 use grokscope_core::{RunConfig, Task};
 use serde::{Deserialize, Serialize};
 
+use crate::DocumentError;
+
 /// Bumped when a saved notebook would no longer mean the same thing.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// Limits on a notebook from outside, far above what anyone writes by hand: a link or file
+/// beyond them is refused before it can fill the page or the browser's storage.
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+pub const MAX_CELLS: usize = 200;
+pub const MAX_TEXT_CHARS: usize = 100_000;
+pub const MAX_NAME_CHARS: usize = 200;
+/// Cell ids stay far from overflow, so a new cell always gets a fresh one.
+pub const MAX_CELL_ID: u32 = 1 << 20;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Notebook {
     pub version: u32,
     pub title: String,
     pub cells: Vec<Cell>,
+    /// A lesson: the controls the reader may not change (a teacher locks all but α, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<Control>,
+}
+
+/// What a lesson can lock: the layout of the notebook, and each setting of an experiment's
+/// form. The names are the form's field names.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    /// Adding, deleting and moving cells, and editing text cells.
+    Cells,
+    Operation,
+    Model,
+    Activation,
+    P,
+    TrainFraction,
+    AttentionRate,
+    DModel,
+    Heads,
+    Lr,
+    WeightDecay,
+    Steps,
+    Seed,
+}
+
+impl Control {
+    pub const ALL: [Control; 13] = [
+        Control::Cells,
+        Control::Operation,
+        Control::Model,
+        Control::Activation,
+        Control::P,
+        Control::TrainFraction,
+        Control::AttentionRate,
+        Control::DModel,
+        Control::Heads,
+        Control::Lr,
+        Control::WeightDecay,
+        Control::Steps,
+        Control::Seed,
+    ];
+
+    /// The form field's name (and the JSON name).
+    pub fn key(self) -> &'static str {
+        match self {
+            Control::Cells => "cells",
+            Control::Operation => "operation",
+            Control::Model => "model",
+            Control::Activation => "activation",
+            Control::P => "p",
+            Control::TrainFraction => "train_fraction",
+            Control::AttentionRate => "attention_rate",
+            Control::DModel => "d_model",
+            Control::Heads => "heads",
+            Control::Lr => "lr",
+            Control::WeightDecay => "weight_decay",
+            Control::Steps => "steps",
+            Control::Seed => "seed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Control::Cells => "cells (add, delete, move, edit text)",
+            Control::Operation => "task",
+            Control::Model => "model",
+            Control::Activation => "activation",
+            Control::P => "p (modulus)",
+            Control::TrainFraction => "train fraction",
+            Control::AttentionRate => "attention rate α",
+            Control::DModel => "width (d_model)",
+            Control::Heads => "heads",
+            Control::Lr => "learning rate",
+            Control::WeightDecay => "weight decay",
+            Control::Steps => "steps",
+            Control::Seed => "seed",
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -153,6 +243,7 @@ pub fn clock_vs_pizza(size: Size) -> Notebook {
     Notebook {
         version: FORMAT_VERSION,
         title: "Clock vs Pizza".into(),
+        locked: Vec::new(),
         cells: vec![
             Cell { id: 1, kind: CellKind::Markdown { text: intro } },
             experiment(2, "Standard attention (α = 1)", 1.0),
@@ -167,5 +258,72 @@ pub fn clock_vs_pizza(size: Size) -> Notebook {
 impl Notebook {
     pub fn next_id(&self) -> u32 {
         self.cells.iter().map(|c| c.id).max().unwrap_or(0) + 1
+    }
+
+    pub fn is_locked(&self, control: Control) -> bool {
+        self.locked.contains(&control)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a notebook serialises")
+    }
+
+    /// A notebook file's text (`what` names it in messages: "file", "link"), checked.
+    pub fn from_json(text: &[u8], what: &'static str) -> Result<Notebook, DocumentError> {
+        if text.len() > MAX_JSON_BYTES {
+            return Err(DocumentError::TooLarge { what, limit: MAX_JSON_BYTES });
+        }
+        // The version first, so that a newer notebook says so rather than failing to parse.
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let corrupted = |e: serde_json::Error| DocumentError::Corrupted { what, why: e.to_string() };
+        let Versioned { version } = serde_json::from_slice(text).map_err(corrupted)?;
+        if version > FORMAT_VERSION {
+            return Err(DocumentError::Newer { what, version, supported: FORMAT_VERSION });
+        }
+        let notebook: Notebook = serde_json::from_slice(text).map_err(corrupted)?;
+        notebook.check()?;
+        Ok(notebook)
+    }
+
+    /// What every notebook from outside must satisfy before the page shows it: a known format,
+    /// sizes within the limits and every experiment a run grokscope can train.
+    pub fn check(&self) -> Result<(), DocumentError> {
+        let invalid = |why: String| Err(DocumentError::Invalid(why));
+        if self.version != FORMAT_VERSION {
+            return invalid(format!("format version {} is not one grokscope wrote", self.version));
+        }
+        if self.title.chars().count() > MAX_NAME_CHARS {
+            return invalid(format!("its title is longer than {MAX_NAME_CHARS} characters"));
+        }
+        if self.cells.len() > MAX_CELLS {
+            return invalid(format!("{} cells, more than the {MAX_CELLS} a notebook may have", self.cells.len()));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for cell in &self.cells {
+            if cell.id > MAX_CELL_ID {
+                return invalid(format!("cell id {} is above {MAX_CELL_ID}", cell.id));
+            }
+            if !ids.insert(cell.id) {
+                return invalid(format!("two cells have the id {}", cell.id));
+            }
+            match &cell.kind {
+                CellKind::Markdown { text } if text.chars().count() > MAX_TEXT_CHARS => {
+                    return invalid(format!("text cell {} is longer than {MAX_TEXT_CHARS} characters", cell.id));
+                }
+                CellKind::Experiment { name, run } => {
+                    if name.chars().count() > MAX_NAME_CHARS {
+                        return invalid(format!("experiment {}'s name is longer than {MAX_NAME_CHARS} characters", cell.id));
+                    }
+                    if let Err(e) = run.validate() {
+                        return invalid(format!("experiment “{name}”: {e}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,66 @@
+//! Which notebook the page opens, and what the reader is told about it: the copy of a shared
+//! link (`#v1.…`), else the reader's own autosaved notebook, else the default one. A link that
+//! does not open says why and shows the reader's own notebook, untouched.
+
+use grokscope_document::link::{decode, is_link};
+use grokscope_document::{CellKind, Notebook, clock_vs_pizza};
+
+use crate::storage::{self, OWN};
+use crate::url::UrlOptions;
+
+pub struct Opened {
+    pub notebook: Notebook,
+    /// Where autosave writes it.
+    pub slot: String,
+    pub from_link: bool,
+    /// The reader's earlier edits to this link were restored.
+    pub restored: bool,
+    /// Said to the reader at the top of the page (a link that did not open, storage trouble).
+    pub problems: Vec<String>,
+}
+
+pub fn open(options: &UrlOptions) -> Opened {
+    let mut problems = Vec::new();
+    let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if is_link(&fragment) {
+        match decode(&fragment) {
+            Ok(linked) => {
+                let slot = storage::link_slot(&fragment);
+                let (notebook, restored) = match saved(&slot, &mut problems) {
+                    Some(edited) => (edited, true),
+                    None => (linked, false),
+                };
+                return Opened { notebook, slot, from_link: true, restored, problems };
+            }
+            Err(e) => problems.push(format!("{e} Your own notebook is shown instead, as you left it.")),
+        }
+    }
+    let notebook = saved(OWN, &mut problems).unwrap_or_else(|| {
+        // URL options shape the default notebook only, never one the reader saved.
+        let mut n = clock_vs_pizza(options.size);
+        if let Some(steps) = options.steps {
+            for cell in &mut n.cells {
+                if let CellKind::Experiment { run, .. } = &mut cell.kind {
+                    run.train.steps = steps;
+                }
+            }
+        }
+        n
+    });
+    Opened { notebook, slot: OWN.into(), from_link: false, restored: false, problems }
+}
+
+/// The notebook saved in `slot`; one that no longer reads is set aside (kept, under another
+/// key) and the reader told.
+fn saved(slot: &str, problems: &mut Vec<String>) -> Option<Notebook> {
+    match storage::load(slot)? {
+        Ok(n) => Some(n),
+        Err(e) => {
+            match storage::set_aside(slot) {
+                Ok(key) => problems.push(format!("{e} It is kept in this browser's storage as “{key}”.")),
+                Err(why) => problems.push(format!("{e} ({why})")),
+            }
+            None
+        }
+    }
+}
