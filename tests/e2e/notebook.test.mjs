@@ -26,8 +26,16 @@ async function watchResponsiveness(page) {
   await page.evaluate(() => {
     const r = (window.__responsiveness = { longestFrameGap: 0, longestTask: 0, frames: 0, slow: [] });
     let last = performance.now();
+    r.longestTrainingGap = 0;
+    r.trainingFrames = 0;
     const frame = (t) => {
       r.longestFrameGap = Math.max(r.longestFrameGap, t - last);
+      // While both experiments train (before either analyses its model).
+      const states = [...document.querySelectorAll(".status")].map((s) => s.dataset.state);
+      if (states.includes("running") && !states.includes("analysing") && !states.includes("done")) {
+        r.longestTrainingGap = Math.max(r.longestTrainingGap, t - last);
+        r.trainingFrames++;
+      }
       // What the page was doing when a frame came late.
       if (t - last > 100) r.slow.push([Math.round(t - last), [...document.querySelectorAll(".status")].map((s) => s.dataset.state).join("/")]);
       r.frames++;
@@ -70,15 +78,18 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     await page.click("#pause-all");
     await page.waitForSelector(`${cell(CLOCK)} .status[data-state=paused]`, { timeout: 5_000 });
     await page.waitForSelector(`${cell(PIZZA)} .status[data-state=paused]`, { timeout: 5_000 });
-    const pausedAt = (await history(page, CLOCK)).at(-1).step;
+    // The slice already under way (≤ 200 ms in the worker) finishes and is recorded; then nothing.
     await page.waitForTimeout(500);
+    const pausedAt = (await history(page, CLOCK)).at(-1).step;
+    await page.waitForTimeout(1000);
     assert.equal((await history(page, CLOCK)).at(-1).step, pausedAt, "a paused run does not train");
     await page.click("#run-all");
     await page.waitForSelector(`${cell(CLOCK_ANALYSIS)} .verdict`, { timeout: 800_000 });
     await page.waitForSelector(`${cell(PIZZA_ANALYSIS)} .verdict`, { timeout: 800_000 });
     const responsiveness = await page.evaluate(() => ((window.__responsiveness.stopped = true), window.__responsiveness));
     const late = responsiveness.slow.map(([ms]) => ms);
-    console.log(`while training and analysing: ${responsiveness.frames} frames, ${late.length} later than 100 ms (median of those ${late.sort((a, b) => a - b)[late.length >> 1] ?? 0} ms), longest gap ${responsiveness.longestFrameGap.toFixed(0)} ms, longest task ${responsiveness.longestTask.toFixed(0)} ms, longest click-to-paint ${responsiveness.longestInteraction.toFixed(0)} ms`);
+    console.log(`while training and analysing: ${responsiveness.frames} frames, ${late.length} later than 100 ms (median of those ${late.sort((a, b) => a - b)[late.length >> 1] ?? 0} ms), longest gap ${responsiveness.longestFrameGap.toFixed(0)} ms, longest task ${responsiveness.longestTask.toFixed(0)} ms, longest click-to-paint ${responsiveness.longestInteraction.toFixed(0)} ms; while training only: ${responsiveness.trainingFrames} frames, longest gap ${responsiveness.longestTrainingGap.toFixed(0)} ms`);
+    console.log(`late frames [gap ms, states]: ${JSON.stringify(responsiveness.slow.slice(0, 40))}`);
 
     for (const id of [CLOCK, PIZZA]) {
       const s = await history(page, id);
@@ -127,11 +138,11 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     await page.waitForFunction(() => document.querySelector("canvas.chart").width < 400);
     await screenshot(page, "notebook-phone");
     assert.deepEqual(errors, []);
-    // One CPU step of this model in wasm takes ~100 ms and cannot be split, so frames come
-    // every ~120-150 ms while the CPU backend trains on the page's thread (a Web Worker is the
-    // way under 100 ms; not done yet). The longest single piece (a chart or an analysis step)
-    // took 383 ms alone and 500 ms with another browser busy on the 2 cores: the page must never
-    // freeze for a second.
+    // The CPU backend trains in Web Workers, so no step runs on the page's thread. What is left
+    // there: each update's read-out and chart redraw, and the analysis (in paced parts) after
+    // training. Measured: ~1 % of frames 117-233 ms late while training, the longest single
+    // piece ~400-580 ms during the analysis; the page must never freeze for a second.
+    assert.ok(responsiveness.longestTrainingGap < 500, `longest gap between frames while training ${responsiveness.longestTrainingGap} ms`);
     assert.ok(responsiveness.longestFrameGap < 1000, `longest gap between frames ${responsiveness.longestFrameGap} ms`);
     assert.ok(responsiveness.longestInteraction < 400, `longest click-to-paint ${responsiveness.longestInteraction} ms`);
   } finally {
@@ -190,6 +201,21 @@ test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and
     assert.equal(await page.$eval(`${cell(8)} .experiment-choice`, (s) => s.value), "7");
     await screenshot(page, "notebook-cells");
     assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("without its worker the CPU trains on the page's thread, and says so", { timeout: 300_000 }, async () => {
+  const { page, errors, context, close } = await open(`${server.url}?size=small&steps=20`);
+  try {
+    await context.route("**/grokscope-worker_loader.js", (route) => route.abort());
+    await page.reload();
+    await page.click(`${cell(CLOCK)} button.play`);
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=done]`, { timeout: 200_000 });
+    assert.equal((await history(page, CLOCK)).at(-1).step, 20);
+    assert.match(await page.textContent(`${cell(CLOCK)} .device-note`), /page's own thread.*did not load|page's own thread/);
+    assert.deepEqual(errors.filter((e) => !/grokscope-worker_loader|net::ERR_FAILED/.test(e)), []);
   } finally {
     await close();
   }

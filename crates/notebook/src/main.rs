@@ -6,6 +6,7 @@ mod app;
 mod bench;
 mod cells;
 mod chart;
+mod engine;
 mod gpu;
 mod markdown;
 mod files;

@@ -16,11 +16,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_time::Instant;
 
+use crate::engine::{Engine, Remote};
 use crate::gpu::{Choice, Devices};
 
 /// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
 /// budget leaves room for the browser's own work inside the 100 ms a click may wait.
 const SLICE_BUDGET_MS: f64 = 30.0;
+/// The same in a training worker, where a slice does not hold up the page: it only bounds how
+/// long a pause waits for the worker.
+const WORKER_SLICE_MS: f64 = 200.0;
 /// Recorded weights kept for scrubbing; past this every other one is dropped, so the records
 /// stay spread over the whole run.
 const MAX_RECORDS: usize = 40;
@@ -65,11 +69,11 @@ struct Record {
 
 #[derive(Default)]
 struct Inner {
-    trainer: Option<Trainer>,
+    engine: Option<Engine>,
     records: Vec<Record>,
     /// Bumped by reset: a slice loop of an older generation stops at its next turn.
     generation: u64,
-    /// A slice loop holds the trainer (paused or not, until it sees the status at its turn).
+    /// A slice loop holds the engine (paused or not, until it sees the status at its turn).
     looping: bool,
 }
 
@@ -170,7 +174,7 @@ impl Session {
         let generation = self.inner.with_value(|i| i.generation);
         let stale = move || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         self.message.set(String::new());
-        let mut trainer = match self.inner.try_update_value(|i| i.trainer.take()).flatten() {
+        let mut trainer = match self.inner.try_update_value(|i| i.engine.take()).flatten() {
             Some(t) => t,
             None => {
                 self.status.set(Status::Preparing);
@@ -182,9 +186,9 @@ impl Session {
                     self.device_note.set(format!("On the CPU: {why}."));
                     choice = Choice::cpu(why);
                 }
-                match Trainer::new(&run, &choice.device) {
-                    Ok(t) => t,
-                    Err(e) => return self.fail(e.to_string()),
+                match self.engine(&run, &choice, None).await {
+                    Ok(e) => e,
+                    Err(e) => return self.fail(e),
                 }
             }
         };
@@ -192,7 +196,7 @@ impl Session {
         if self.history.with_untracked(Vec::is_empty) {
             match self.observe(&trainer, &devices).await {
                 Ok(()) => {}
-                Err(Fallback(why)) => match self.fall_back(&run, &devices, why) {
+                Err(Fallback(why)) => match self.fall_back(&run, &devices, why).await {
                     Some(t) => trainer = t,
                     None => return,
                 },
@@ -209,31 +213,44 @@ impl Session {
                 return;
             }
             if self.status.get_untracked() != Status::Running || stop_at.is_some_and(|s| trainer.step() >= s) {
-                self.inner.update_value(|i| i.trainer = Some(trainer));
+                self.inner.update_value(|i| i.engine = Some(trainer));
                 self.status.set(Status::Paused);
                 return;
             }
             if self.finished(&run) {
-                self.inner.update_value(|i| i.trainer = Some(trainer));
+                self.inner.update_value(|i| i.engine = Some(trainer));
                 self.finish(&run).await;
                 return;
             }
             let end = [Some(run.train.steps), stop_at, Some(trainer.step() + self.speed.get_untracked())].into_iter().flatten().min().unwrap_or(0);
-            // One update: steps in slices that each fit the time budget (on the CPU backend a
-            // step runs here and now; on WebGPU it is only queued and costs little).
+            // One update: steps in slices that each fit the time budget. Here (WebGPU) a slice
+            // only queues work, and the page waits for its next frame before the next; in the
+            // worker a slice is computed there while the page runs on, and the budget only
+            // bounds how long a pause waits.
+            let (budget, worker) = match &trainer {
+                Engine::Here(_) => (SLICE_BUDGET_MS, false),
+                Engine::Worker(_) => (WORKER_SLICE_MS, true),
+            };
             while trainer.step() < end {
-                let n = if ms_per_step > 0.0 { ((SLICE_BUDGET_MS / ms_per_step) as usize).max(1) } else { 1 };
+                let n = if ms_per_step > 0.0 { ((budget / ms_per_step) as usize).max(1) } else { 1 };
                 let n = n.min(end - trainer.step());
                 let t = Instant::now();
-                trainer.advance(n);
+                if let Err(e) = trainer.advance(n).await {
+                    return self.fail(e);
+                }
                 ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
-                yield_to_browser().await;
-                if stale() {
-                    return;
+                if !worker {
+                    yield_to_browser().await;
+                }
+                if stale() || self.status.get_untracked() != Status::Running {
+                    break;
                 }
             }
+            if stale() {
+                return;
+            }
             if let Err(Fallback(why)) = self.observe(&trainer, &devices).await {
-                match self.fall_back(&run, &devices, why) {
+                match self.fall_back(&run, &devices, why).await {
                     Some(t) => trainer = t,
                     None => return,
                 }
@@ -248,14 +265,14 @@ impl Session {
 
     /// One read of the device: the snapshot joins the curves, the weights the records. A
     /// failed read or a non-finite loss on the GPU asks for the CPU.
-    async fn observe(&self, trainer: &Trainer, devices: &Devices) -> Result<(), Fallback> {
+    async fn observe(&self, trainer: &Engine, devices: &Devices) -> Result<(), Fallback> {
         let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
         let (snapshot, weights) = match trainer.observe().await {
             Ok(o) => o,
             // The first line says it; the rest is a backtrace.
-            Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({})", e.to_string().lines().next().unwrap_or_default().trim()))),
+            Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({})", e.lines().next().unwrap_or_default().trim()))),
             Err(e) => {
-                self.fail(e.to_string());
+                self.fail(e);
                 return Ok(());
             }
         };
@@ -280,31 +297,46 @@ impl Session {
         Ok(())
     }
 
+    /// Where `run` trains on `choice` (from its seed, or resumed at a recorded step): here on
+    /// WebGPU, in a training worker on the CPU, or here on the CPU where no worker starts.
+    async fn engine(&self, run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
+        let here = |device: &grokscope_core::Device| {
+            match from {
+                None => Trainer::new(run, device),
+                Some((step, weights)) => Trainer::resume(run, weights, step, device),
+            }
+            .map(|t| Engine::Here(Box::new(t)))
+            .map_err(|e| e.to_string())
+        };
+        if choice.gpu {
+            return here(&choice.device);
+        }
+        match Remote::start(run, from).await {
+            Ok(remote) => Ok(Engine::Worker(remote)),
+            Err(why) => {
+                self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
+                here(&Backend::CPU.device())
+            }
+        }
+    }
+
     /// The GPU failed: carry on from the last recorded weights on the CPU backend, say so, and
     /// make the CPU the page's device from now on.
-    fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Trainer> {
+    async fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Engine> {
         devices.fall_back(&why);
-        let cpu = Backend::CPU.device();
-        let resumed = self.inner.with_value(|i| i.records.last().map(|r| Trainer::resume(run, &r.weights, r.step, &cpu)));
-        let trainer = match resumed {
-            Some(Ok(t)) => t,
-            None => match Trainer::new(run, &cpu) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.fail(e.to_string());
-                    return None;
-                }
-            },
-            Some(Err(e)) => {
-                self.fail(e.to_string());
+        let record = self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())));
+        let engine = match self.engine(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w))).await {
+            Ok(e) => e,
+            Err(e) => {
+                self.fail(e);
                 return None;
             }
         };
-        let step = trainer.step();
+        let step = engine.step();
         // Curves past the resume point came from a device that is no longer trusted.
         self.history.update(|h| h.retain(|s| s.step <= step));
         self.device_note.set(format!("Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."));
-        Some(trainer)
+        Some(engine)
     }
 
     /// The run is complete: analyse the final weights.

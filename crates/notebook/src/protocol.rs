@@ -1,0 +1,54 @@
+//! Messages between the page and a training worker (a Web Worker running the CPU backend, so
+//! that a step, ~100 ms of arithmetic, never holds up the page's frames). One request at a
+//! time, each answered by one reply; they cross as JS values through serde-wasm-bindgen, the
+//! weights as byte arrays (a `Uint8Array` each) rather than arrays of numbers.
+
+use grokscope_core::weights::{HostTensor, Weights};
+use grokscope_core::{RunConfig, Snapshot};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Debug)]
+pub enum Request {
+    /// A run from its seed, or resumed from recorded weights at a step.
+    Start { run: RunConfig, from: Option<(usize, WireWeights)> },
+    /// `steps` more optimizer steps.
+    Advance { steps: usize },
+    /// The snapshot and every weight.
+    Observe,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub enum Reply {
+    /// The worker has loaded and listens (sent once, unasked).
+    Ready,
+    Started,
+    /// The run's step count after an `Advance`.
+    Advanced { step: usize },
+    Observed { snapshot: Snapshot, weights: WireWeights },
+    Failed(String),
+}
+
+/// Weights as they cross: each tensor's f32 values as little-endian bytes.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct WireWeights(Vec<(String, Vec<usize>, serde_bytes::ByteBuf)>);
+
+impl From<&Weights> for WireWeights {
+    fn from(w: &Weights) -> Self {
+        WireWeights(
+            w.0.iter()
+                .map(|(name, t)| (name.clone(), t.shape.clone(), serde_bytes::ByteBuf::from(t.values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())))
+                .collect(),
+        )
+    }
+}
+
+impl From<WireWeights> for Weights {
+    fn from(w: WireWeights) -> Self {
+        let mut weights = Weights::default();
+        for (name, shape, bytes) in w.0 {
+            let values = bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+            weights.insert(name, HostTensor::new(shape, values));
+        }
+        weights
+    }
+}
