@@ -88,6 +88,13 @@ fn broken_checkpoints_are_refused_with_a_reason() {
     assert!(err(&garbage).contains("unreadable"));
     assert!(err(&vec![0u8; 600 << 20]).contains("larger than"));
 
+    // A dtype other than float32.
+    let half = safetensors::serialize([("embed.W_E", safetensors::tensor::TensorView::new(safetensors::Dtype::F16, vec![2], &[0u8; 4]).unwrap())], Some(
+        [("config".to_string(), "{\"C\": 59, \"d_model\": 128, \"n_heads\": 4, \"n_layers\": 1, \"attn_coeff\": 1.0}".to_string())].into(),
+    ))
+    .unwrap();
+    assert!(err(&half).contains("only float32"), "{}", err(&half));
+
     // Names and shapes that are not the model's.
     let device = Backend::CPU.device();
     let mut renamed = good.weights.clone();
