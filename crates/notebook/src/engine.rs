@@ -102,7 +102,7 @@ impl Remote {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let mut remote = Remote { worker, step: from.map_or(0, |(s, _)| s), pending, _on_message: on_message, _on_error: on_error };
+        let remote = Remote { worker, step: from.map_or(0, |(s, _)| s), pending, _on_message: on_message, _on_error: on_error };
         match remote.wait().await? {
             Reply::Ready => {}
             other => return Err(unexpected(other)),
@@ -112,7 +112,6 @@ impl Remote {
             Reply::Started => {}
             other => return Err(unexpected(other)),
         }
-        remote.step = from.map_or(0, |(s, _)| s);
         Ok(remote)
     }
 
