@@ -21,30 +21,28 @@ const SMALL_STEPS = 600;
 const cell = (id) => `[data-cell="${id}"]`;
 const history = async (page, id) => JSON.parse(await page.getAttribute(`${cell(id)} .curves`, "data-snapshots"));
 
-/** Records, from now on, the longest gap between animation frames and the longest task. */
+/** Records, from now on, the gaps between animation frames, long tasks and click-to-paint times. */
 async function watchResponsiveness(page) {
   await page.evaluate(() => {
-    const r = (window.__responsiveness = { longestFrameGap: 0, longestTask: 0, frames: 0, slow: [] });
+    const r = (window.__responsiveness = { longestFrameGap: 0, longestTask: 0, frames: 0, slow: [], gaps: [], tasks: [] });
+    const states = () => [...document.querySelectorAll(".status")].map((s) => s.dataset.state).join("/");
     let last = performance.now();
-    r.longestTrainingGap = 0;
-    r.trainingFrames = 0;
     const frame = (t) => {
       r.longestFrameGap = Math.max(r.longestFrameGap, t - last);
-      // While both experiments train (before either analyses its model).
-      const states = [...document.querySelectorAll(".status")].map((s) => s.dataset.state);
-      if (states.includes("running") && !states.includes("analysing") && !states.includes("done")) {
-        r.longestTrainingGap = Math.max(r.longestTrainingGap, t - last);
-        r.trainingFrames++;
-      }
+      r.gaps.push(t - last);
       // What the page was doing when a frame came late.
-      if (t - last > 100) r.slow.push([Math.round(t - last), [...document.querySelectorAll(".status")].map((s) => s.dataset.state).join("/")]);
+      if (t - last > 100) r.slow.push([Math.round(t - last), states()]);
       r.frames++;
       last = t;
       if (!r.stopped) requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (!r.stopped) r.longestTask = Math.max(r.longestTask, e.duration);
+      for (const e of list.getEntries()) {
+        if (r.stopped) continue;
+        r.longestTask = Math.max(r.longestTask, e.duration);
+        r.tasks.push([Math.round(e.duration), states()]);
+      }
     }).observe({ type: "longtask" });
     // Event Timing: from a click to the frame that shows its effect.
     r.longestInteraction = 0;
@@ -88,8 +86,11 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     await page.waitForSelector(`${cell(PIZZA_ANALYSIS)} .verdict`, { timeout: 800_000 });
     const responsiveness = await page.evaluate(() => ((window.__responsiveness.stopped = true), window.__responsiveness));
     const late = responsiveness.slow.map(([ms]) => ms);
-    console.log(`while training and analysing: ${responsiveness.frames} frames, ${late.length} later than 100 ms (median of those ${late.sort((a, b) => a - b)[late.length >> 1] ?? 0} ms), longest gap ${responsiveness.longestFrameGap.toFixed(0)} ms, longest task ${responsiveness.longestTask.toFixed(0)} ms, longest click-to-paint ${responsiveness.longestInteraction.toFixed(0)} ms; while training only: ${responsiveness.trainingFrames} frames, longest gap ${responsiveness.longestTrainingGap.toFixed(0)} ms`);
+    const gaps = responsiveness.gaps.sort((a, b) => a - b);
+    const percentile = (q) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))].toFixed(0);
+    console.log(`while training and analysing: ${responsiveness.frames} frames (gap median ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms), ${late.length} later than 100 ms (median of those ${late.sort((a, b) => a - b)[late.length >> 1] ?? 0} ms), longest gap ${responsiveness.longestFrameGap.toFixed(0)} ms, longest task ${responsiveness.longestTask.toFixed(0)} ms (${responsiveness.tasks.length} over 50 ms), longest click-to-paint ${responsiveness.longestInteraction.toFixed(0)} ms`);
     console.log(`late frames [gap ms, states]: ${JSON.stringify(responsiveness.slow.slice(0, 40))}`);
+    console.log(`long tasks [ms, states], longest first: ${JSON.stringify(responsiveness.tasks.sort((a, b) => b[0] - a[0]).slice(0, 20))}`);
 
     for (const id of [CLOCK, PIZZA]) {
       const s = await history(page, id);
@@ -138,13 +139,14 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     await page.waitForFunction(() => document.querySelector("canvas.chart").width < 400);
     await screenshot(page, "notebook-phone");
     assert.deepEqual(errors, []);
-    // The CPU backend trains in Web Workers, so no step runs on the page's thread. What is left
-    // there: each update's read-out and chart redraw, and the analysis (in paced parts) after
-    // training. Measured: ~1 % of frames 117-233 ms late while training, the longest single
-    // piece ~400-580 ms during the analysis; the page must never freeze for a second.
-    assert.ok(responsiveness.longestTrainingGap < 500, `longest gap between frames while training ${responsiveness.longestTrainingGap} ms`);
-    assert.ok(responsiveness.longestFrameGap < 1000, `longest gap between frames ${responsiveness.longestFrameGap} ms`);
-    assert.ok(responsiveness.longestInteraction < 400, `longest click-to-paint ${responsiveness.longestInteraction} ms`);
+    // The CPU backend trains, and the models are analysed, in Web Workers: what is left on the
+    // page's thread is each update's read-out and chart redraw, and drawing the analysis.
+    // Measured on 2 cores: no gap between frames over 17 ms, no task over 50 ms (before the
+    // static constructors ran once, every call into wasm ran them all again: ~120 ms tasks at
+    // each update, 2.8 s ones while the verdicts drew).
+    assert.ok(responsiveness.longestFrameGap < 100, `longest gap between frames ${responsiveness.longestFrameGap} ms`);
+    assert.ok(responsiveness.longestTask < 100, `longest task ${responsiveness.longestTask} ms`);
+    assert.ok(responsiveness.longestInteraction < 100, `longest click-to-paint ${responsiveness.longestInteraction} ms`);
   } finally {
     await close();
   }

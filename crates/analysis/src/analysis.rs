@@ -4,7 +4,7 @@
 use burn::prelude::*;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, ModelConfig, Operation, RunConfig, Task};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::attention::attention_to_first_token;
 use crate::circularity::{CircleFit, circle_fit, circularity};
@@ -23,7 +23,7 @@ pub const SHOWN_COMPONENTS: usize = 12;
 pub const ISOLATED_PAIRS: usize = 6;
 
 /// The numbers: what `grokscope analyze` prints and the notebook shows.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Report {
     pub task: Task,
     pub model: ModelConfig,
@@ -48,14 +48,15 @@ pub struct Report {
     pub verdict: Verdict,
 }
 
-#[derive(Serialize, Clone, Copy, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 pub struct Component {
     pub explained_variance_ratio: f64,
     pub circle: CircleFit,
 }
 
-/// The report and the tables the plots draw.
-#[derive(Clone, Debug)]
+/// The report and the tables the plots draw. It crosses from the page's analysis worker as
+/// a whole (serde), so every table is a field.
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Analysis {
     pub report: Report,
     pub pca: Pca,
@@ -63,6 +64,9 @@ pub struct Analysis {
     pub correct_logits: Vec<f64>,
     /// `[layer][head][pair]`, attention from the last position to the first token.
     pub attention: Vec<Vec<Vec<f32>>>,
+    /// Per isolated circle (`report.circles`), the correct-class logit per pair with only that
+    /// circle left.
+    pub circle_logits: Vec<Vec<f64>>,
 }
 
 /// Analyses a model. `test_pairs` are the held-out pairs when the split is known. Runs on
@@ -101,7 +105,8 @@ pub async fn analyze_paced(
     let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), p);
     let distance_irrelevance = distance_irrelevance(&correct_logits, p);
     let verdict = verdict(task, test_accuracy.unwrap_or(accuracy), circularity, gradient_symmetricity, distance_irrelevance);
-    let circles = if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device, &pause).await? } else { Vec::new() };
+    let isolated = if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device, &pause).await? } else { Vec::new() };
+    let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
     let report = Report {
         task: *task,
         model: run.model.clone(),
@@ -120,5 +125,5 @@ pub async fn analyze_paced(
     };
     pause().await;
     let attention = attention_to_first_token(run, weights, device).await?;
-    Ok(Analysis { report, pca, correct_logits, attention })
+    Ok(Analysis { report, pca, correct_logits, attention, circle_logits })
 }

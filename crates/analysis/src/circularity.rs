@@ -1,7 +1,7 @@
 //! Circularity (SPEC.md §4.3): how close each top principal component of the embedding is to
 //! a single sinusoid in the token index, once the tokens are visited in steps of i.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
 use crate::pca::Pca;
@@ -10,7 +10,7 @@ use crate::pca::Pca;
 pub const TOP: usize = 4;
 
 /// A principal component read as a circle.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct CircleFit {
     /// The step δ = min(i, p − i) of the best i: visiting tokens 0, i, 2i, … traces one period.
     pub step: usize,

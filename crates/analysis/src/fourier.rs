@@ -2,7 +2,7 @@
 //! embedding lies at each frequency of the token index. Circles show up as a few key
 //! frequencies holding most of the energy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
 use crate::matrix::Matrix;
@@ -10,7 +10,7 @@ use crate::matrix::Matrix;
 /// A frequency is "key" when it holds at least this share of the non-constant energy.
 pub const KEY_SHARE: f64 = 0.05;
 
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Spectrum {
     /// Norm of the embedding's cosine and sine coefficients at k = 0..=p/2, over all d_model
     /// directions: ‖Σ_t e_t cos(2πkt/p)‖² + ‖Σ_t e_t sin(2πkt/p)‖², square-rooted.

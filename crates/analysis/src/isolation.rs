@@ -7,7 +7,7 @@ use std::f64::consts::PI;
 use burn::prelude::*;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, RunConfig};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::circularity::{circle_fit, inverse_mod};
 use crate::embedding::with_embedding_rows;
@@ -19,7 +19,7 @@ use crate::pca::Pca;
 pub const MIN_VARIANCE_RATIO: f64 = 1e-6;
 
 /// The fraction of variance of the isolated logits each template explains.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct Fve {
     /// cos(ω(a + b − c)).
     pub clock: f64,
@@ -31,7 +31,7 @@ pub struct Fve {
     pub accompanying_pizza: f64,
 }
 
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct IsolatedCircle {
     /// The two principal components kept, numbered from 1 as in the paper.
     pub components: [usize; 2],
@@ -42,13 +42,11 @@ pub struct IsolatedCircle {
     pub fve: Option<Fve>,
     /// Accuracy of the model with only this circle left.
     pub accuracy: f64,
-    /// The correct-class logit per pair with only this circle left.
-    #[serde(skip)]
-    pub correct_logits: Vec<f64>,
 }
 
-/// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them.
-/// `pause` is awaited after each circle (see `analyze_paced`).
+/// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them: each circle, and
+/// the correct-class logit per pair with only it left. `pause` is awaited after each circle
+/// (see `analyze_paced`).
 pub async fn isolate_circles(
     run: &RunConfig,
     weights: &Weights,
@@ -56,7 +54,7 @@ pub async fn isolate_circles(
     max_pairs: usize,
     device: &Device,
     pause: &impl AsyncFn(),
-) -> Result<Vec<IsolatedCircle>, Error> {
+) -> Result<Vec<(IsolatedCircle, Vec<f64>)>, Error> {
     let p = run.task.p;
     let mut circles = Vec::new();
     for pair in 0..max_pairs.min(pca.len() / 2) {
@@ -68,14 +66,14 @@ pub async fn isolate_circles(
         let isolated = with_embedding_rows(&run.model, weights, &pca.reconstruct(&keep));
         let logits = LogitTable::compute(run, &isolated, device).await?;
         let fve = inverse_mod(fit.step, p).and_then(|_| template_fve(&logits, p, fit.step));
-        circles.push(IsolatedCircle {
+        let circle = IsolatedCircle {
             components: [keep[0] + 1, keep[1] + 1],
             step: fit.step,
             frequency: fit.frequency,
             fve,
             accuracy: logits.accuracy(&run.task, 0..p * p),
-            correct_logits: logits.correct(&run.task),
-        });
+        };
+        circles.push((circle, logits.correct(&run.task)));
         pause().await;
     }
     Ok(circles)

@@ -1,7 +1,9 @@
 //! A dense row-major f64 matrix: all the linear algebra the metrics need is on host copies of
 //! small tables (tokens × d_model), in double precision.
 
-#[derive(Clone, Debug, PartialEq)]
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Matrix {
     pub rows: usize,
     pub cols: usize,

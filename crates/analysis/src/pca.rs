@@ -3,13 +3,15 @@
 //! projected on the principal axes. Signs of components are arbitrary (sklearn flips them
 //! by its own convention); nothing measured here depends on them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::eigen::symmetric_eigen;
 use crate::matrix::Matrix;
 
 /// The paper keeps 20 components.
 pub const COMPONENTS: usize = 20;
 
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Pca {
     /// The token-mean row, `[d]`.
     pub mean: Vec<f64>,

@@ -3,7 +3,7 @@
 //! numbers behind it.
 
 use grokscope_core::{Operation, Task};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const MIN_ACCURACY: f64 = 0.99;
 /// The paper's phase diagrams keep only runs this circular.
@@ -13,7 +13,7 @@ pub const PIZZA_MAX_DI: f64 = 0.4;
 pub const CLOCK_MAX_GS: f64 = 0.8;
 pub const CLOCK_MIN_DI: f64 = 0.6;
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     Clock,
@@ -38,7 +38,7 @@ impl Algorithm {
     }
 }
 
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Verdict {
     pub algorithm: Algorithm,
     /// The numbers and thresholds that decided it, in words.

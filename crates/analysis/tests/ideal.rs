@@ -1,6 +1,6 @@
 //! Networks written by hand from the templates of SPEC.md §4.5 must come out as what they are.
 
-use grokscope_analysis::{Algorithm, analyze, ideal};
+use grokscope_analysis::{Algorithm, Analysis, analyze, ideal};
 use grokscope_core::device::Backend;
 use pollster::block_on;
 
@@ -10,7 +10,19 @@ const FREQUENCIES: [usize; 2] = [5, 17];
 #[test]
 fn the_ideal_pizza_is_a_pizza() {
     let (run, weights) = ideal::pizza(P, FREQUENCIES);
-    let r = block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap().report;
+    let analysis = block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap();
+    // The notebook analyses in a worker and receives the whole `Analysis` through serde: every
+    // table the charts draw must cross, not only the report (to the last digits that JSON,
+    // without serde_json's exact-float feature, keeps).
+    let crossed: Analysis = serde_json::from_str(&serde_json::to_string(&analysis).unwrap()).unwrap();
+    let same = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(1.0));
+    assert!(same(&crossed.correct_logits, &analysis.correct_logits));
+    assert_eq!(crossed.circle_logits.len(), analysis.report.circles.len());
+    assert!(crossed.circle_logits.iter().zip(&analysis.circle_logits).all(|(a, b)| same(a, b)));
+    assert_eq!(crossed.attention, analysis.attention);
+    assert!(same(&crossed.pca.scores.data, &analysis.pca.scores.data));
+    assert_eq!(crossed.report.verdict, analysis.report.verdict);
+    let r = analysis.report;
     println!("{}", r.verdict.reason);
     assert_eq!(r.accuracy, 1.0);
     assert!(r.circularity > 0.9999, "{}", r.circularity);

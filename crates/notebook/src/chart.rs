@@ -1,13 +1,14 @@
 //! Charts on `<canvas>` elements, drawn by grokscope-plots: the same plotters code that writes
-//! the CLI's SVG files, here on plotters' canvas backend.
+//! the CLI's SVG files, here on plotters' canvas backend (with text measured by the canvas,
+//! `canvas.rs`).
 
 use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use grokscope_plots::{PlotError, PlotResult};
 
+use crate::canvas::Canvas;
 use crate::files;
 
 /// A canvas as wide as its column and `height(width)` high, which `draw` paints, again whenever
@@ -17,7 +18,7 @@ use crate::files;
 pub fn chart_canvas(
     id: String,
     height: impl Fn(u32) -> u32 + 'static,
-    draw: impl Fn(&DrawingArea<CanvasBackend, Shift>) -> PlotResult + 'static,
+    draw: impl Fn(&DrawingArea<Canvas, Shift>) -> PlotResult + 'static,
     svg: impl Fn((u32, u32)) -> Result<String, PlotError> + 'static,
 ) -> impl IntoView {
     let node = NodeRef::<html::Canvas>::new();
@@ -31,7 +32,7 @@ pub fn chart_canvas(
         let width = canvas.client_width().clamp(280, 1000) as u32;
         canvas.set_width(width);
         canvas.set_height(height(width));
-        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+        let Some(backend) = Canvas::new(canvas.clone()) else { return };
         let area = backend.into_drawing_area();
         if let Err(e) = draw(&area).and_then(|()| area.present().map_err(Into::into)) {
             web_sys::console::error_1(&format!("chart {}: {e}", canvas.id()).into());

@@ -1,21 +1,12 @@
 //! Where a run's steps execute. On WebGPU, here on the page's thread: a step is only queued for
 //! the GPU and costs the page little. On the CPU backend, in a Web Worker of its own
-//! (`grokscope-worker`): a step is ~100 ms of arithmetic that would otherwise hold up the
-//! page's frames, and two experiments then train on two cores.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! (`grokscope-worker`, `worker.rs`): a step is ~100 ms of arithmetic that would otherwise hold
+//! up the page's frames, and two experiments then train on two cores.
 
 use grokscope_core::weights::Weights;
-use grokscope_core::{RunConfig, Snapshot, Trainer};
-use grokscope_notebook::protocol::{Reply, Request, WireWeights};
-use js_sys::{Function, Promise};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use grokscope_core::{Snapshot, Trainer};
 
-/// Written by trunk beside the page (index.html, `data-loader-shim`).
-const WORKER_SCRIPT: &str = "./grokscope-worker_loader.js";
+use crate::worker::Remote;
 
 pub enum Engine {
     Here(Box<Trainer>),
@@ -26,7 +17,7 @@ impl Engine {
     pub fn step(&self) -> usize {
         match self {
             Engine::Here(t) => t.step(),
-            Engine::Worker(r) => r.step,
+            Engine::Worker(r) => r.step(),
         }
     }
 
@@ -37,13 +28,7 @@ impl Engine {
                 t.advance(n);
                 Ok(())
             }
-            Engine::Worker(r) => match r.ask(&Request::Advance { steps: n }).await? {
-                Reply::Advanced { step } => {
-                    r.step = step;
-                    Ok(())
-                }
-                other => Err(unexpected(other)),
-            },
+            Engine::Worker(r) => r.advance(n).await,
         }
     }
 
@@ -51,93 +36,7 @@ impl Engine {
     pub async fn observe(&self) -> Result<(Snapshot, Weights), String> {
         match self {
             Engine::Here(t) => t.observe().await.map_err(|e| e.to_string()),
-            Engine::Worker(r) => match r.ask(&Request::Observe).await? {
-                Reply::Observed { snapshot, weights } => Ok((snapshot, weights.into())),
-                other => Err(unexpected(other)),
-            },
+            Engine::Worker(r) => r.observe().await,
         }
     }
 }
-
-fn unexpected(reply: Reply) -> String {
-    match reply {
-        Reply::Failed(why) => why,
-        other => format!("the training worker answered out of turn ({other:?})"),
-    }
-}
-
-/// A run in a training worker. Dropping it ends the worker.
-pub struct Remote {
-    worker: web_sys::Worker,
-    step: usize,
-    /// Resolves the request awaiting its reply.
-    pending: Rc<RefCell<Option<Function>>>,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Remote {
-    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights).
-    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
-        let worker = web_sys::Worker::new(WORKER_SCRIPT).map_err(|e| format!("the training worker did not start ({e:?})"))?;
-        let pending = Rc::new(RefCell::new(None::<Function>));
-        let settle = |pending: &Rc<RefCell<Option<Function>>>, value: JsValue| {
-            if let Some(resolve) = pending.borrow_mut().take() {
-                let _ = resolve.call1(&JsValue::NULL, &value);
-            }
-        };
-        let on_message = {
-            let pending = pending.clone();
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| settle(&pending, e.data()))
-        };
-        // A worker that fails to load or panics answers with an error event, not a message (a
-        // plain `Event` when its script did not load, an `ErrorEvent` with a message otherwise).
-        let on_error = {
-            let pending = pending.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-                let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
-                let failed = Reply::Failed(format!("the training worker stopped ({})", message.as_deref().unwrap_or("its script did not load")));
-                settle(&pending, serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
-            })
-        };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let remote = Remote { worker, step: from.map_or(0, |(s, _)| s), pending, _on_message: on_message, _on_error: on_error };
-        match remote.wait().await? {
-            Reply::Ready => {}
-            other => return Err(unexpected(other)),
-        }
-        let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))) };
-        match remote.ask(&start).await? {
-            Reply::Started => {}
-            other => return Err(unexpected(other)),
-        }
-        Ok(remote)
-    }
-
-    async fn ask(&self, request: &Request) -> Result<Reply, String> {
-        let reply = self.wait();
-        let message = serde_wasm_bindgen::to_value(request).map_err(|e| e.to_string())?;
-        self.worker.post_message(&message).map_err(|e| format!("the training worker could not be reached ({e:?})"))?;
-        reply.await
-    }
-
-    /// The next reply (registered before the request is posted, so none is missed).
-    fn wait(&self) -> impl std::future::Future<Output = Result<Reply, String>> + use<> {
-        let pending = self.pending.clone();
-        let promise = Promise::new(&mut |resolve, _| {
-            *pending.borrow_mut() = Some(resolve);
-        });
-        async move {
-            let value = JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
-            serde_wasm_bindgen::from_value(value).map_err(|e| format!("the training worker's reply did not read ({e})"))
-        }
-    }
-}
-
-impl Drop for Remote {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
-

@@ -1,8 +1,10 @@
-//! Messages between the page and a training worker (a Web Worker running the CPU backend, so
-//! that a step, ~100 ms of arithmetic, never holds up the page's frames). One request at a
-//! time, each answered by one reply; they cross as JS values through serde-wasm-bindgen, the
-//! weights as byte arrays (a `Uint8Array` each) rather than arrays of numbers.
+//! Messages between the page and a worker (a Web Worker running the CPU backend, so that a
+//! training step, ~100 ms of arithmetic, or an analysis, ~1 s, never holds up the page's
+//! frames). One request at a time, each answered by one reply; they cross as JS values through
+//! serde-wasm-bindgen, the weights as byte arrays (a `Uint8Array` each) rather than arrays of
+//! numbers.
 
+use grokscope_analysis::Analysis;
 use grokscope_core::weights::{HostTensor, Weights};
 use grokscope_core::{RunConfig, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,8 @@ pub enum Request {
     Advance { steps: usize },
     /// The snapshot and every weight.
     Observe,
+    /// Everything measured about a model; `test_pairs` where its split is known.
+    Analyze { run: RunConfig, weights: WireWeights, test_pairs: Option<Vec<u32>> },
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -25,6 +29,7 @@ pub enum Reply {
     /// The run's step count after an `Advance`.
     Advanced { step: usize },
     Observed { snapshot: Snapshot, weights: WireWeights },
+    Analyzed(Box<Analysis>),
     Failed(String),
 }
 

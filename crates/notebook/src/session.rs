@@ -1,12 +1,13 @@
 //! An experiment's run in the page: play, pause, single step, reset; live snapshots; recorded
-//! weights to scrub through; the analysis of the model at the end. It trains in short slices
-//! that hand control back to the browser, so the page keeps answering while it trains, and reads
-//! the device once per update (metrics and weights in one asynchronous read).
+//! weights to scrub through; the analysis of the model at the end (in a worker, `analyst.rs`).
+//! It trains in short slices that hand control back to the browser, so the page keeps answering
+//! while it trains, and reads the device once per update (metrics and weights in one
+//! asynchronous read).
 
 use std::cell::Cell;
 use std::sync::Arc;
 
-use grokscope_analysis::{Analysis, analyze_paced};
+use grokscope_analysis::Analysis;
 use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
@@ -16,8 +17,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_time::Instant;
 
-use crate::engine::{Engine, Remote};
+use crate::analyst::Analyst;
+use crate::engine::Engine;
 use crate::gpu::{Choice, Devices};
+use crate::worker::Remote;
 
 /// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
 /// budget leaves room for the browser's own work inside the 100 ms a click may wait.
@@ -75,6 +78,12 @@ struct Inner {
     generation: u64,
     /// A slice loop holds the engine (paused or not, until it sees the status at its turn).
     looping: bool,
+    /// Out of here while it works, back after.
+    analyst: Option<Analyst>,
+    /// The step whose analysis was asked for last and has not started.
+    wanted: Option<usize>,
+    /// An analysis loop is under way: it takes `wanted` when its analysis ends.
+    analysing: bool,
 }
 
 /// An experiment's live state. Copy: every field is a handle.
@@ -343,6 +352,7 @@ impl Session {
     async fn finish(&self, run: &RunConfig) {
         let last = self.recorded.with_untracked(|r| r.last().copied());
         if let Some(step) = last {
+            self.status.set(Status::Analysing);
             self.show(run, step).await;
         }
         self.status.set(Status::Done);
@@ -353,21 +363,46 @@ impl Session {
         self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())))
     }
 
-    /// Analyses the recorded weights of `step` (the nearest record) and shows them.
+    /// Analyses the recorded weights of `step` (the nearest record) and shows them. Asked
+    /// again while an analysis runs (a scrub moving on), the newest step is analysed next and
+    /// the ones between are skipped.
     pub async fn show(&self, run: &RunConfig, step: usize) {
-        let weights = self.inner.with_value(|i| {
-            i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone()))
-        });
-        let Some((step, weights)) = weights else { return };
-        let previous = self.status.get_untracked();
-        self.status.set(Status::Analysing);
-        yield_to_browser().await;
-        let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
-        match analyze_paced(run, &weights, Some(&split.test), &Backend::CPU.device(), yield_to_browser).await {
-            Ok(a) => self.analysis.set(Some((step, Arc::new(a)))),
-            Err(e) => self.message.set(format!("the analysis failed: {e}")),
+        let busy = self.inner.try_update_value(|i| (i.wanted.replace(step), std::mem::replace(&mut i.analysing, true)).1).unwrap_or(true);
+        if busy {
+            return;
         }
-        self.status.set(if previous == Status::Analysing { Status::Done } else { previous });
+        // A run that trains on carries on (its loop reads the status); one that stands still
+        // says it is analysing.
+        let previous = self.status.get_untracked();
+        if !previous.training() {
+            self.status.set(Status::Analysing);
+        }
+        let generation = self.inner.with_value(|i| i.generation);
+        let mut analyst = match self.inner.try_update_value(|i| i.analyst.take()).flatten() {
+            Some(a) => a,
+            None => Analyst::start().await,
+        };
+        let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
+        while let Some(step) = self.inner.try_update_value(|i| i.wanted.take()).flatten() {
+            let weights = self.inner.with_value(|i| i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone())));
+            let Some((step, weights)) = weights else { break };
+            let result = analyst.analyze(run, &weights, Some(&split.test)).await;
+            // A reset while it ran: the model analysed is gone.
+            if self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true) {
+                return;
+            }
+            match result {
+                Ok(a) => self.analysis.set(Some((step, Arc::new(a)))),
+                Err(e) => self.message.set(format!("the analysis failed: {e}")),
+            }
+        }
+        self.inner.update_value(|i| {
+            i.analyst = Some(analyst);
+            i.analysing = false;
+        });
+        if !previous.training() {
+            self.status.set(if previous == Status::Analysing { Status::Done } else { previous });
+        }
     }
 
     fn fail(&self, message: String) {

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::AsRangedCoord;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::*;
 
@@ -33,16 +34,16 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
         // "log scale" in the title: the axis label must fit the height of a small panel.
         let mut chart = chart(&left, "Loss (log scale)", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
         axes(&mut chart, "step", "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), SeriesLabelPosition::UpperRight)?;
+        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), Corner::UpperRight)?;
     } else {
         let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
         axes(&mut chart, "step", "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, SeriesLabelPosition::UpperRight)?;
+        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, Corner::UpperRight)?;
     }
     // Loss ends low and accuracy high on the right: the legends go where the curves end up not being.
     let mut chart = chart(&right, "Accuracy", 0.0..last, 0.0..1.02)?;
     axes(&mut chart, "step", "accuracy")?;
-    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, SeriesLabelPosition::LowerRight)?;
+    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, Corner::LowerRight)?;
     Ok(())
 }
 
@@ -84,29 +85,60 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     snapshots: &[Snapshot],
     train: impl Fn(&Snapshot) -> f64,
     test: impl Fn(&Snapshot) -> f64,
-    legend: SeriesLabelPosition,
+    legend_at: Corner,
 ) -> PlotResult {
     let every = (snapshots.len() / 12).max(1);
     let train_pts: Vec<(f64, f64)> = snapshots.iter().map(|s| (s.step as f64, train(s))).collect();
     let test_pts: Vec<(f64, f64)> = snapshots.iter().map(|s| (s.step as f64, test(s))).collect();
-    let train_style = TRAIN.stroke_width(2);
-    let test_style = TEST.stroke_width(2);
-    chart
-        .draw_series(LineSeries::new(train_pts.clone(), train_style))?
-        .label("train")
-        .legend(move |(x, y)| EmptyElement::at((x, y)) + PathElement::new(vec![(0, 0), (22, 0)], train_style) + Circle::new((11, 0), 4, TRAIN.filled()));
-    chart
-        .draw_series(DashedLineSeries::new(test_pts.clone(), 6, 4, test_style))?
-        .label("test")
-        .legend(move |(x, y)| EmptyElement::at((x, y)) + PathElement::new(vec![(0, 0), (6, 0)], test_style) + PathElement::new(vec![(16, 0), (22, 0)], test_style) + TriangleMarker::new((11, 0), 5, test_style));
+    chart.draw_series(LineSeries::new(train_pts.clone(), TRAIN.stroke_width(2)))?;
+    chart.draw_series(DashedLineSeries::new(test_pts.clone(), 6, 4, TEST.stroke_width(2)))?;
     chart.draw_series(train_pts.iter().step_by(every).map(|&p| Circle::new(p, 4, TRAIN.filled())))?;
-    chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, test_style)))?;
-    chart
-        .configure_series_labels()
-        .position(legend)
-        .label_font(label_style())
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .draw()?;
+    chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, TEST.stroke_width(2))))?;
+    legend(&chart.plotting_area().strip_coord_spec(), legend_at)
+}
+
+/// Where a legend goes: where the curves end up not being.
+#[derive(Clone, Copy)]
+enum Corner {
+    UpperRight,
+    LowerRight,
+}
+
+/// The legend, drawn here rather than by plotters' series labels: those measure their text
+/// through the font itself, which in the browser means a `<span>` added to the page and a
+/// layout of the whole page per label, on every redraw. Here the text is measured by the
+/// backend (the canvas's `measureText` in the notebook).
+fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, corner: Corner) -> PlotResult {
+    let style = label_style();
+    let mut text = (0, 0);
+    for label in ["train", "test"] {
+        let (w, h) = area.estimate_text_size(label, &style)?;
+        text = (text.0.max(w as i32), text.1.max(h as i32));
+    }
+    const PAD: i32 = 8;
+    const SWATCH: i32 = 22;
+    let row = text.1.max(12) + 4;
+    let (width, height) = (PAD + SWATCH + PAD + text.0 + PAD, 2 * row + PAD);
+    let (w, h) = area.dim_in_pixel();
+    let x = w as i32 - width - PAD;
+    let y = match corner {
+        Corner::UpperRight => PAD,
+        Corner::LowerRight => h as i32 - height - PAD,
+    };
+    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], WHITE.mix(0.9).filled()))?;
+    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], GREY))?;
+    let (train, test) = (TRAIN.stroke_width(2), TEST.stroke_width(2));
+    let left = |y: i32| (x + PAD, y);
+    let at = |i: i32| y + PAD / 2 + row * i + row / 2;
+    let (y0, y1) = (at(0), at(1));
+    area.draw(&PathElement::new(vec![left(y0), (left(y0).0 + SWATCH, y0)], train))?;
+    area.draw(&Circle::new((left(y0).0 + SWATCH / 2, y0), 4, TRAIN.filled()))?;
+    area.draw(&PathElement::new(vec![left(y1), (left(y1).0 + 6, y1)], test))?;
+    area.draw(&PathElement::new(vec![(left(y1).0 + 16, y1), (left(y1).0 + SWATCH, y1)], test))?;
+    area.draw(&TriangleMarker::new((left(y1).0 + SWATCH / 2, y1), 5, test))?;
+    let text_style = style.pos(Pos::new(HPos::Left, VPos::Center));
+    for (label, y) in [("train", y0), ("test", y1)] {
+        area.draw(&Text::new(label, (x + PAD + SWATCH + PAD, y), text_style.clone()))?;
+    }
     Ok(())
 }

@@ -88,9 +88,11 @@ impl Chart {
             }
             Chart::IsolatedLogits(n) => {
                 area.fill(&WHITE)?;
-                let c = r.circles.get(n).ok_or_else(|| PlotError(format!("there is no circle {}", n + 1)))?;
+                let (Some(c), Some(values)) = (r.circles.get(n), analysis.circle_logits.get(n)) else {
+                    return Err(PlotError(format!("there is no circle {}", n + 1)));
+                };
                 let title = format!("Correct logit, circle PC {}-{} only", c.components[0], c.components[1]);
-                logits::correct_logits(area, &title, &c.correct_logits, p, Some(c.step.max(1)))
+                logits::correct_logits(area, &title, values, p, Some(c.step.max(1)))
             }
             Chart::Fourier => fourier::fourier(area, &r.fourier),
             Chart::Attention => attention::attention(area, &analysis.attention, p),

@@ -1,10 +1,11 @@
-//! The training worker: burn's CPU backend in a Web Worker, answering the page's requests
-//! (`grokscope_notebook::protocol`) one at a time. It holds one run's `Trainer`, so pausing and
-//! resuming keep the optimizer's state.
+//! The worker: burn's CPU backend in a Web Worker, answering the page's requests
+//! (`grokscope_notebook::protocol`) one at a time. A training worker holds one run's `Trainer`,
+//! so pausing and resuming keep the optimizer's state; any worker analyses a model it is sent.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use grokscope_analysis::analyze;
 use grokscope_core::Trainer;
 use grokscope_core::device::Backend;
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
@@ -13,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 fn main() {
+    grokscope_notebook::run_static_constructors();
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let trainer = Rc::new(RefCell::new(None::<Trainer>));
@@ -68,6 +70,10 @@ async fn answer(trainer: &RefCell<Option<Trainer>>, request: Request) -> Reply {
                 Err(e) => failed(e),
             }
         }
+        Request::Analyze { run, weights, test_pairs } => match analyze(&run, &weights.into(), test_pairs.as_deref(), &Backend::CPU.device()).await {
+            Ok(analysis) => Reply::Analyzed(Box::new(analysis)),
+            Err(e) => failed(e),
+        },
     }
 }
 

@@ -5,14 +5,14 @@
 use std::sync::Arc;
 
 use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
-use grokscope_analysis::{Analysis, analyze_paced};
-use grokscope_core::device::Backend;
+use grokscope_analysis::Analysis;
 use grokscope_core::{Checkpoint, RunConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use grokscope_document::{CellKind, ChartChoice};
 use grokscope_plots::svg::to_svg;
 
+use crate::analyst::Analyst;
 use crate::app::Ctx;
 use crate::chart::chart_canvas;
 use crate::files;
@@ -209,7 +209,5 @@ async fn load_checkpoint(file: &web_sys::File) -> Result<Analysis, String> {
     let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| e.to_string())?;
     let split = checkpoint.split();
     let run: RunConfig = checkpoint.run.clone();
-    analyze_paced(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &Backend::CPU.device(), crate::session::yield_to_browser)
-        .await
-        .map_err(|e| e.to_string())
+    Analyst::start().await.analyze(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice())).await
 }

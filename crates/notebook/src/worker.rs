@@ -1,0 +1,140 @@
+//! The page's handle on a `grokscope-worker` (a Web Worker running burn's CPU backend): one
+//! request at a time, each answered by one reply (`grokscope_notebook::protocol`). A worker
+//! trains a run (`Engine::Worker`) or analyses models (`Analyst`); either way its arithmetic
+//! stays off the page's thread.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use grokscope_analysis::Analysis;
+use grokscope_core::weights::Weights;
+use grokscope_core::{RunConfig, Snapshot};
+use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use js_sys::{Function, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Written by trunk beside the page (index.html, `data-loader-shim`).
+const WORKER_SCRIPT: &str = "./grokscope-worker_loader.js";
+
+/// A worker. Dropping it ends the worker.
+pub struct Remote {
+    worker: web_sys::Worker,
+    /// The step of the run it trains (after the last `Advance`).
+    step: usize,
+    /// Resolves the request awaiting its reply.
+    pending: Rc<RefCell<Option<Function>>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Remote {
+    /// Starts a worker and waits until it listens.
+    pub async fn spawn() -> Result<Remote, String> {
+        let worker = web_sys::Worker::new(WORKER_SCRIPT).map_err(|e| format!("the worker did not start ({e:?})"))?;
+        let pending = Rc::new(RefCell::new(None::<Function>));
+        let settle = |pending: &Rc<RefCell<Option<Function>>>, value: JsValue| {
+            if let Some(resolve) = pending.borrow_mut().take() {
+                let _ = resolve.call1(&JsValue::NULL, &value);
+            }
+        };
+        let on_message = {
+            let pending = pending.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| settle(&pending, e.data()))
+        };
+        // A worker that fails to load or panics answers with an error event, not a message (a
+        // plain `Event` when its script did not load, an `ErrorEvent` with a message otherwise).
+        let on_error = {
+            let pending = pending.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+                let failed = Reply::Failed(format!("the worker stopped ({})", message.as_deref().unwrap_or("its script did not load")));
+                settle(&pending, serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let remote = Remote { worker, step: 0, pending, _on_message: on_message, _on_error: on_error };
+        match remote.wait().await? {
+            Reply::Ready => Ok(remote),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights).
+    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
+        let mut remote = Remote::spawn().await?;
+        let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))) };
+        match remote.ask(&start).await? {
+            Reply::Started => {}
+            other => return Err(unexpected(other)),
+        }
+        remote.step = from.map_or(0, |(step, _)| step);
+        Ok(remote)
+    }
+
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// `n` more optimizer steps, done when this returns.
+    pub async fn advance(&mut self, n: usize) -> Result<(), String> {
+        match self.ask(&Request::Advance { steps: n }).await? {
+            Reply::Advanced { step } => {
+                self.step = step;
+                Ok(())
+            }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The snapshot and every weight of the run it trains.
+    pub async fn observe(&self) -> Result<(Snapshot, Weights), String> {
+        match self.ask(&Request::Observe).await? {
+            Reply::Observed { snapshot, weights } => Ok((snapshot, weights.into())),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Analyses a model (any worker answers this, whether it trains a run or not).
+    pub async fn analyze(&self, run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>) -> Result<Analysis, String> {
+        let request = Request::Analyze { run: run.clone(), weights: weights.into(), test_pairs: test_pairs.map(<[u32]>::to_vec) };
+        match self.ask(&request).await? {
+            Reply::Analyzed(analysis) => Ok(*analysis),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    async fn ask(&self, request: &Request) -> Result<Reply, String> {
+        let reply = self.wait();
+        let message = serde_wasm_bindgen::to_value(request).map_err(|e| e.to_string())?;
+        self.worker.post_message(&message).map_err(|e| format!("the worker could not be reached ({e:?})"))?;
+        reply.await
+    }
+
+    /// The next reply (registered before the request is posted, so none is missed).
+    fn wait(&self) -> impl std::future::Future<Output = Result<Reply, String>> + use<> {
+        let pending = self.pending.clone();
+        let promise = Promise::new(&mut |resolve, _| {
+            *pending.borrow_mut() = Some(resolve);
+        });
+        async move {
+            let value = JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
+            serde_wasm_bindgen::from_value(value).map_err(|e| format!("the worker's reply did not read ({e})"))
+        }
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+fn unexpected(reply: Reply) -> String {
+    match reply {
+        Reply::Failed(why) => why,
+        other => format!("the worker answered out of turn ({other:?})"),
+    }
+}
