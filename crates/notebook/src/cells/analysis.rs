@@ -10,10 +10,10 @@ use grokscope_core::{Checkpoint, RunConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use grokscope_document::{CellKind, ChartChoice};
-use grokscope_plots::svg::to_svg;
 
 use crate::analyst::Analyst;
 use crate::app::Ctx;
+use crate::canvas::to_svg;
 use crate::chart::chart_canvas;
 use crate::files;
 

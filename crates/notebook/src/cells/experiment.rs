@@ -4,13 +4,13 @@ use grokscope_core::{Checkpoint, RunConfig, Snapshot};
 use grokscope_document::export::{metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
 use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
-use grokscope_plots::svg::to_svg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::form::run_form;
 use crate::app::Ctx;
+use crate::canvas::to_svg;
 use crate::chart::chart_canvas;
 use crate::files;
 use crate::session::Status;
