@@ -1,7 +1,8 @@
 // WebGPU in headless Chromium (--enable-unsafe-webgpu: Dawn on SwiftShader, a CPU
 // implementation): the correctness gate (the paper's model, small, trains on WebGPU with the
-// CPU backend's loss curve from the same initial weights), the benchmark page's figures, and
-// the fall-back to the CPU when the GPU device is lost in the middle of a run.
+// CPU backend's loss curve from the same initial weights), the benchmark page's figures, the
+// fall-back to the CPU when the GPU device is lost in the middle of a run, and the default
+// notebook's Run all on WebGPU with the page's responsiveness measured.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -73,6 +74,57 @@ test("a GPU lost mid-run hands the run to the CPU and keeps its progress", { tim
     await screenshot(page, "notebook-gpu-lost");
     console.log(`after the loss: ${note}`);
     assert.deepEqual(errors.filter((e) => !/WebGPU|GPU|device/i.test(e)), []);
+  } finally {
+    await close();
+  }
+});
+
+test("Run all trains both experiments on WebGPU; the page stays responsive while they train", { timeout: 1_200_000 }, async () => {
+  // SwiftShader's pace: a few steps of the small default notebook, enough to see every part work.
+  const steps = 8;
+  const { page, errors, close } = await open(`${server.url}?size=small&steps=${steps}`, { webgpu: true });
+  try {
+    await page.waitForSelector(`[data-cell="2"] .status[data-state=idle]`);
+    // Frame gaps and long tasks, each with the experiments' states when it was seen.
+    await page.evaluate(() => {
+      const r = (window.__responsiveness = { gaps: [], tasks: [] });
+      const states = () => [...document.querySelectorAll(".status")].map((s) => s.dataset.state).join("/");
+      let last = performance.now();
+      const frame = (t) => {
+        r.gaps.push([t - last, states()]);
+        last = t;
+        if (!r.stopped) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => r.tasks.push([e.duration, states()]))).observe({ type: "longtask" });
+    });
+    await page.click("#run-all");
+    for (const analysis of [4, 5]) await page.waitForSelector(`[data-cell="${analysis}"] .verdict`, { timeout: 1_100_000 });
+    const r = await page.evaluate(() => ((window.__responsiveness.stopped = true), window.__responsiveness));
+    assert.match(await page.textContent("#device"), /WebGPU/);
+    for (const id of [2, 3]) {
+      const s = JSON.parse(await page.getAttribute(`[data-cell="${id}"] .curves`, "data-snapshots"));
+      assert.equal(s.at(-1).step, steps);
+      assert.equal(await page.textContent(`[data-cell="${id}"] .device-note`), "", "no fallback to the CPU");
+    }
+    for (const id of [4, 5]) assert.match(await page.getAttribute(`[data-cell="${id}"] .verdict`, "data-algorithm"), /./);
+    const inked = await page.$$eval("canvas.chart", (canvases) => canvases.map((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+      return n;
+    }));
+    assert.equal(inked.length, 6);
+    for (const n of inked) assert.ok(n > 2000, `${n} inked pixels`);
+    await screenshot(page, "notebook-webgpu");
+    assert.deepEqual(errors, []);
+    // While preparing, burn compiles its kernels (cubecl's JIT, in wasm) on the page's thread
+    // the first time each runs: one task of ~2 s here. Training itself only queues work.
+    const preparing = (states) => states.includes("preparing");
+    const worst = (list, during) => Math.max(0, ...list.filter(([, s]) => during(s)).map(([ms]) => ms));
+    console.log(`WebGPU: longest gap between frames while preparing ${worst(r.gaps, preparing).toFixed(0)} ms, longest task ${worst(r.tasks, preparing).toFixed(0)} ms; afterwards ${worst(r.gaps, (s) => !preparing(s)).toFixed(0)} ms and ${worst(r.tasks, (s) => !preparing(s)).toFixed(0)} ms`);
+    assert.ok(worst(r.gaps, (s) => !preparing(s)) < 100, "a frame came late while training or analysing");
+    assert.ok(worst(r.tasks, (s) => !preparing(s)) < 100, "a long task while training or analysing");
   } finally {
     await close();
   }

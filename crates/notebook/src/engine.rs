@@ -3,8 +3,9 @@
 //! (`grokscope-worker`, `worker.rs`): a step is ~100 ms of arithmetic that would otherwise hold
 //! up the page's frames, and two experiments then train on two cores.
 
+use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
-use grokscope_core::{Snapshot, Trainer};
+use grokscope_core::{Device, RunConfig, Snapshot, Trainer};
 
 use crate::worker::Remote;
 
@@ -14,6 +15,24 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// `run` on `device`, here, from its seed or resumed from `from` (step, weights).
+    pub fn here(run: &RunConfig, device: &Device, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
+        match from {
+            None => Trainer::new(run, device),
+            Some((step, weights)) => Trainer::resume(run, weights, step, device),
+        }
+        .map(|t| Engine::Here(Box::new(t)))
+        .map_err(|e| e.to_string())
+    }
+
+    /// `run` on the CPU backend: in a worker, or here where no worker starts, with why.
+    pub async fn cpu(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<(Engine, Option<String>), String> {
+        match Remote::start(run, from).await {
+            Ok(remote) => Ok((Engine::Worker(remote), None)),
+            Err(why) => Ok((Engine::here(run, &Backend::CPU.device(), from)?, Some(why))),
+        }
+    }
+
     pub fn step(&self) -> usize {
         match self {
             Engine::Here(t) => t.step(),

@@ -3,12 +3,14 @@
 
 use std::cell::RefCell;
 
-use grokscope_core::device::Backend;
 use leptos::prelude::*;
+use grokscope_core::device::Backend;
 use grokscope_core::{Device, RunConfig, Trainer};
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::engine::Engine;
 
 /// Steps the self-check trains on both backends from the same start.
 pub const CHECK_STEPS: usize = 3;
@@ -188,16 +190,19 @@ pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
 }
 
 /// Trains `CHECK_STEPS` steps of `run` on `gpu` and on the CPU from the same initial weights;
-/// the largest relative difference of the training losses, or why it is not trusted.
+/// the largest relative difference of the training losses, or why it is not trusted. The CPU's
+/// steps run in a worker (a step of the paper's model is ~2 s of arithmetic in wasm, which would
+/// freeze the page), the GPU's are queued here; the page paints between steps.
 async fn self_check(run: &RunConfig, gpu: &Device) -> Result<f64, String> {
-    let mut cpu = Trainer::new(run, &Backend::CPU.device()).map_err(|e| e.to_string())?;
+    let (mut cpu, _) = Engine::cpu(run, None).await?;
     let mut gpu = Trainer::new(run, gpu).map_err(|e| e.to_string())?;
     let mut worst = 0.0f64;
     for _ in 0..CHECK_STEPS {
-        cpu.advance(1);
         gpu.advance(1);
-        let expected = cpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
+        cpu.advance(1).await?;
+        let expected = cpu.observe().await?.0.train_loss;
         let found = gpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
+        crate::session::yield_to_browser().await;
         let difference = (found - expected).abs() / expected.abs().max(1e-12);
         if !(difference <= CHECK_TOLERANCE) {
             return Err(format!("at step {} its loss was {found:.6}, the CPU's {expected:.6}", gpu.step()));

@@ -9,9 +9,8 @@ use std::sync::Arc;
 
 use grokscope_analysis::Analysis;
 use grokscope_core::data::Split;
-use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
-use grokscope_core::{RunConfig, Snapshot, Trainer};
+use grokscope_core::{RunConfig, Snapshot};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -20,7 +19,6 @@ use web_time::Instant;
 use crate::analyst::Analyst;
 use crate::engine::Engine;
 use crate::gpu::{Choice, Devices};
-use crate::worker::Remote;
 
 /// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
 /// budget leaves room for the browser's own work inside the 100 ms a click may wait.
@@ -309,24 +307,14 @@ impl Session {
     /// Where `run` trains on `choice` (from its seed, or resumed at a recorded step): here on
     /// WebGPU, in a training worker on the CPU, or here on the CPU where no worker starts.
     async fn engine(&self, run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
-        let here = |device: &grokscope_core::Device| {
-            match from {
-                None => Trainer::new(run, device),
-                Some((step, weights)) => Trainer::resume(run, weights, step, device),
-            }
-            .map(|t| Engine::Here(Box::new(t)))
-            .map_err(|e| e.to_string())
-        };
         if choice.gpu {
-            return here(&choice.device);
+            return Engine::here(run, &choice.device, from);
         }
-        match Remote::start(run, from).await {
-            Ok(remote) => Ok(Engine::Worker(remote)),
-            Err(why) => {
-                self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
-                here(&Backend::CPU.device())
-            }
+        let (engine, no_worker) = Engine::cpu(run, from).await?;
+        if let Some(why) = no_worker {
+            self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
         }
+        Ok(engine)
     }
 
     /// The GPU failed: carry on from the last recorded weights on the CPU backend, say so, and
