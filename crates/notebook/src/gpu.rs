@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
-use leptos::prelude::*;
 use grokscope_core::device::Backend;
+use leptos::prelude::*;
 use grokscope_core::{Device, RunConfig, Trainer};
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

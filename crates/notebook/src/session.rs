@@ -355,7 +355,13 @@ impl Session {
     /// again while an analysis runs (a scrub moving on), the newest step is analysed next and
     /// the ones between are skipped.
     pub async fn show(&self, run: &RunConfig, step: usize) {
-        let busy = self.inner.try_update_value(|i| (i.wanted.replace(step), std::mem::replace(&mut i.analysing, true)).1).unwrap_or(true);
+        let busy = self
+            .inner
+            .try_update_value(|i| {
+                i.wanted = Some(step);
+                std::mem::replace(&mut i.analysing, true)
+            })
+            .unwrap_or(true);
         if busy {
             return;
         }
@@ -370,19 +376,23 @@ impl Session {
             Some(a) => a,
             None => Analyst::start().await,
         };
+        // A reset while this runs: the model analysed is gone, and the status is the reset's.
+        let stale = || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
         while let Some(step) = self.inner.try_update_value(|i| i.wanted.take()).flatten() {
             let weights = self.inner.with_value(|i| i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone())));
             let Some((step, weights)) = weights else { break };
             let result = analyst.analyze(run, &weights, Some(&split.test)).await;
-            // A reset while it ran: the model analysed is gone.
-            if self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true) {
+            if stale() {
                 return;
             }
             match result {
                 Ok(a) => self.analysis.set(Some((step, Arc::new(a)))),
                 Err(e) => self.message.set(format!("the analysis failed: {e}")),
             }
+        }
+        if stale() {
+            return;
         }
         self.inner.update_value(|i| {
             i.analyst = Some(analyst);
