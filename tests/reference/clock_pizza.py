@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent PyTorch implementation of the Clock & Pizza models and metrics (SPEC.md §2,
+"""An independent PyTorch implementation of the Clock & Pizza models and metrics (docs/science.md §2,
 §2.1, §4), written from the spec, to check grokscope's Rust numbers against. For every released
 checkpoint it prints one JSON line: correct pairs, gradient symmetricity, distance irrelevance
 (correct logit and top wrong logit), circularity with each top-4 component's circle step, the
@@ -105,7 +105,7 @@ def pca(x, n=20):
 
 
 def circle_score(column, p):
-    """Best step i and 2|z_i|^2 (SPEC.md §4.3) for one PC's scores; the first p rows are the tokens."""
+    """Best step i and 2|z_i|^2 (docs/science.md §4.3) for one PC's scores; the first p rows are the tokens."""
     v = column.double() / column.double().norm() / math.sqrt(p)
     t = torch.arange(p)
     phase = torch.exp(2j * math.pi * t / p)

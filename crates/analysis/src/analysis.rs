@@ -102,10 +102,14 @@ pub async fn analyze_paced(
 
     let gradient_symmetricity = gradient_symmetricity(run, weights, device).await?;
     pause().await;
-    let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), p);
-    let distance_irrelevance = distance_irrelevance(&correct_logits, p);
+    let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), task);
+    let distance_irrelevance = distance_irrelevance(&correct_logits, task);
     let verdict = verdict(task, test_accuracy.unwrap_or(accuracy), circularity, gradient_symmetricity, distance_irrelevance);
-    let isolated = if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device, &pause).await? } else { Vec::new() };
+    let isolated = if task.operation == Operation::Add {
+        isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device, &pause).await?
+    } else {
+        Vec::new()
+    };
     let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
     let report = Report {
         task: *task,

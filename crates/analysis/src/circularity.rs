@@ -1,4 +1,4 @@
-//! Circularity (SPEC.md §4.3): how close each top principal component of the embedding is to
+//! Circularity (docs/science.md §4.3): how close each top principal component of the embedding is to
 //! a single sinusoid in the token index, once the tokens are visited in steps of i.
 
 use serde::{Deserialize, Serialize};
@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use crate::matrix::Matrix;
 
-    /// SPEC.md §7: two circles of frequencies k ≠ ±k' and amplitudes A > B give circularity 1
+    /// docs/science.md §7: two circles of frequencies k ≠ ±k' and amplitudes A > B give circularity 1
     /// with steps k⁻¹; Gaussian noise gives about 0.1-0.2.
     #[test]
     fn ideal_circles_score_one_and_noise_does_not() {
@@ -77,7 +77,10 @@ mod tests {
         });
         let (c, fits) = circularity(&Pca::fit(&x, 20), p);
         assert!((c - 1.0).abs() < 1e-9, "{c}");
-        let step = |k| { let i = inverse_mod(k, p).unwrap(); i.min(p - i) };
+        let step = |k| {
+            let i = inverse_mod(k, p).unwrap();
+            i.min(p - i)
+        };
         assert_eq!(fits.iter().map(|f| f.step).collect::<Vec<_>>(), [step(k1), step(k1), step(k2), step(k2)]);
         assert_eq!(fits.iter().map(|f| f.frequency).collect::<Vec<_>>(), [k1, k1, k2, k2]);
 

@@ -1,12 +1,15 @@
-//! Distance irrelevance (SPEC.md §4.2): lay a per-pair logit out as a table over
+//! Distance irrelevance (docs/science.md §4.2): lay a per-pair logit out as a table over
 //! s = (a + b) mod p (rows) and d = (a − b) mod p (columns); DI is the mean spread down the
 //! columns over the spread of the whole table. A Pizza's logit depends on d (DI → 0), a
 //! Clock's does not (DI → 1).
 
-/// DI of one value per pair, in pair order (a = i / p, b = i % p). Population standard
-/// deviations, as `np.std`. A table with no spread at all has no DI: NaN.
-pub fn distance_irrelevance(values: &[f64], p: usize) -> f64 {
-    let table = sum_difference_table(values, p);
+use grokscope_core::Task;
+
+/// DI of one value per pair of `task`, in pair order. Population standard deviations, as
+/// `np.std`. A table with no spread at all has no DI: NaN.
+pub fn distance_irrelevance(values: &[f64], task: &Task) -> f64 {
+    let p = task.p;
+    let table = sum_difference_table(values, task);
     let std = |xs: &mut dyn Iterator<Item = f64>| {
         let xs: Vec<f64> = xs.collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
@@ -19,10 +22,11 @@ pub fn distance_irrelevance(values: &[f64], p: usize) -> f64 {
 /// `table[s * p + d]` for s = (a + b) mod p, d = (a − b) mod p. For odd p every cell is hit
 /// once; for even p later pairs overwrite earlier ones and some cells stay 0, as in the
 /// official code.
-pub fn sum_difference_table(values: &[f64], p: usize) -> Vec<f64> {
+pub fn sum_difference_table(values: &[f64], task: &Task) -> Vec<f64> {
+    let p = task.p;
     let mut table = vec![0.0; p * p];
-    for (i, &v) in values.iter().enumerate() {
-        let (a, b) = (i / p, i % p);
+    for (e, &v) in task.examples().zip(values) {
+        let (a, b) = (e.a as usize, e.b as usize);
         table[(a + b) % p * p + (a + p - b) % p] = v;
     }
     table
@@ -32,14 +36,14 @@ pub fn sum_difference_table(values: &[f64], p: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    /// SPEC.md §7: L[s, d] = f(d) gives 0, L[s, d] = f(s) gives 1.
+    /// docs/science.md §7: L[s, d] = f(d) gives 0, L[s, d] = f(s) gives 1.
     #[test]
     fn depends_on_difference_or_sum() {
-        let p = 31;
-        let f = |x: usize| ((x * x) % 13) as f64;
-        let of_d: Vec<f64> = (0..p * p).map(|i| f((i / p + p - i % p) % p)).collect();
-        let of_s: Vec<f64> = (0..p * p).map(|i| f((i / p + i % p) % p)).collect();
-        assert!(distance_irrelevance(&of_d, p).abs() < 1e-12);
-        assert!((distance_irrelevance(&of_s, p) - 1.0).abs() < 1e-12);
+        let task = Task { p: 31, ..Task::paper() };
+        let f = |x: u32| ((x * x) % 13) as f64;
+        let of_d: Vec<f64> = task.examples().map(|e| f((e.a + 31 - e.b) % 31)).collect();
+        let of_s: Vec<f64> = task.examples().map(|e| f(e.answer)).collect();
+        assert!(distance_irrelevance(&of_d, &task).abs() < 1e-12);
+        assert!((distance_irrelevance(&of_s, &task) - 1.0).abs() < 1e-12);
     }
 }

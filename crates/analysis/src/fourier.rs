@@ -1,4 +1,4 @@
-//! The Fourier view of the embedding (SPEC.md §4.4; Nanda et al.): how much of the token
+//! The Fourier view of the embedding (docs/science.md §4.4; Nanda et al.): how much of the token
 //! embedding lies at each frequency of the token index. Circles show up as a few key
 //! frequencies holding most of the energy.
 

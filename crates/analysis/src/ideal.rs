@@ -1,4 +1,4 @@
-//! Hand-built networks that run the Clock and the Pizza exactly (SPEC.md §4.5), in the paper's
+//! Hand-built networks that run the Clock and the Pizza exactly (docs/science.md §4.5), in the paper's
 //! own transformer: a reference for what each algorithm looks like, and a check that the
 //! metrics and the verdict tell them apart.
 //!
@@ -9,7 +9,8 @@
 
 use std::f64::consts::PI;
 
-use grokscope_core::model::{Activation, ModelConfig, TransformerConfig};
+use grokscope_core::model::transformer::{EMBED, UNEMBED};
+use grokscope_core::model::{Activation, BlockParameter, ModelConfig, TransformerConfig};
 use grokscope_core::weights::{HostTensor, Weights};
 use grokscope_core::{RunConfig, Task};
 
@@ -54,7 +55,8 @@ pub fn pizza(p: usize, frequencies: [usize; 2]) -> (RunConfig, Weights) {
     for c in 0..p {
         w.w_u[(OUTPUT + c) * p + c] = (SCALE / PIZZA_GAIN) as f32;
     }
-    (run, w.into_weights())
+    let weights = w.into_weights(&run);
+    (run, weights)
 }
 
 /// Offset added to every class: a Clock's correct logit is otherwise the same for every pair,
@@ -103,7 +105,8 @@ pub fn clock(p: usize, frequencies: [usize; 2]) -> (RunConfig, Weights) {
     for c in 0..p {
         w.w_u[(OUTPUT + 2) * p + c] += (SCALE * CLOCK_OFFSET) as f32;
     }
-    (run, w.into_weights())
+    let weights = w.into_weights(&run);
+    (run, weights)
 }
 
 fn run(p: usize, d_model: usize, attention_rate: f64, activation: Activation) -> RunConfig {
@@ -115,7 +118,6 @@ fn run(p: usize, d_model: usize, attention_rate: f64, activation: Activation) ->
 
 /// The weights being written, in the official layouts, everything not set zero.
 struct Net {
-    d: usize,
     d_mlp: usize,
     w_e: Vec<f32>,
     w_v: Vec<f32>,
@@ -123,7 +125,6 @@ struct Net {
     w_in: Vec<f32>,
     w_out: Vec<f32>,
     w_u: Vec<f32>,
-    p: usize,
 }
 
 impl Net {
@@ -145,23 +146,26 @@ impl Net {
             w_v[i * d + i] = gain as f32;
             w_o[(ATTENDED + i) * d + i] = 1.0;
         }
-        Net { d, d_mlp, w_e, w_v, w_o, w_in: vec![0.0; d_mlp * d], w_out: vec![0.0; d * d_mlp], w_u: vec![0.0; d * p], p }
+        Net { d_mlp, w_e, w_v, w_o, w_in: vec![0.0; d_mlp * d], w_out: vec![0.0; d * d_mlp], w_u: vec![0.0; d * p] }
     }
 
-    fn into_weights(self) -> Weights {
-        let (d, d_mlp, p) = (self.d, self.d_mlp, self.p);
-        let mut w = Weights::default();
-        w.insert("embed.W_E", HostTensor::new(vec![d, p], self.w_e));
-        w.insert("pos_embed.W_pos", HostTensor::zeros(vec![2, d]));
-        w.insert("blocks.0.attn.W_Q", HostTensor::zeros(vec![1, d, d]));
-        w.insert("blocks.0.attn.W_K", HostTensor::zeros(vec![1, d, d]));
-        w.insert("blocks.0.attn.W_V", HostTensor::new(vec![1, d, d], self.w_v));
-        w.insert("blocks.0.attn.W_O", HostTensor::new(vec![d, d], self.w_o));
-        w.insert("blocks.0.mlp.W_in", HostTensor::new(vec![d_mlp, d], self.w_in));
-        w.insert("blocks.0.mlp.b_in", HostTensor::zeros(vec![d_mlp]));
-        w.insert("blocks.0.mlp.W_out", HostTensor::new(vec![d, d_mlp], self.w_out));
-        w.insert("blocks.0.mlp.b_out", HostTensor::zeros(vec![d]));
-        w.insert("unembed.W_U", HostTensor::new(vec![d, p], self.w_u));
+    /// The weights in the model's own table, every tensor not written here zero.
+    fn into_weights(self, run: &RunConfig) -> Weights {
+        let table = run.model.parameters(run.task.p);
+        let mut w = Weights(table.iter().map(|t| (t.name.clone(), HostTensor::zeros(t.shape.clone()))).collect());
+        let written = [
+            (EMBED.to_string(), self.w_e),
+            (BlockParameter::Value.name(0), self.w_v),
+            (BlockParameter::Output.name(0), self.w_o),
+            (BlockParameter::MlpIn.name(0), self.w_in),
+            (BlockParameter::MlpOut.name(0), self.w_out),
+            (UNEMBED.to_string(), self.w_u),
+        ];
+        for (name, values) in written {
+            let tensor = w.0.get_mut(&name).expect("the table has every parameter");
+            assert_eq!(tensor.values.len(), values.len(), "{name} written in its table shape");
+            tensor.values = values;
+        }
         w
     }
 }

@@ -1,4 +1,4 @@
-//! Circle isolation and the logit templates (SPEC.md §4.5): keep one pair of principal
+//! Circle isolation and the logit templates (docs/science.md §4.5): keep one pair of principal
 //! components of the embedding, run every pair through the model, and ask how much of the
 //! resulting logits each algorithm's template explains.
 
@@ -100,8 +100,8 @@ fn template_fve(logits: &LogitTable, p: usize, step: usize) -> Option<Fve> {
                 let clock = (omega * (a as f64 + b as f64 - c)).cos();
                 let (u, v) = ((omega * c / 2.0).cos(), (omega * c / 2.0).sin());
                 let pizza = (u * sx + v * sy).abs() - (-v * sx + u * sy).abs();
-                let pizza_prime = (sx.abs() - sy.abs()) * (omega * c).cos()
-                    - ((sx - sy).abs() - (sx + sy).abs()) * (omega * c).sin() / 2f64.sqrt();
+                let pizza_prime =
+                    (sx.abs() - sy.abs()) * (omega * c).cos() - ((sx - sy).abs() - (sx + sy).abs()) * (omega * c).sin() / 2f64.sqrt();
                 let accompanying = half.map_or(0.0, |h| {
                     let (a2, b2) = (2.0 * h * a as f64, 2.0 * h * b as f64);
                     -((a2.cos() + b2.cos()) * (h * c).cos() + (a2.sin() + b2.sin()) * (h * c).sin())

@@ -1,5 +1,5 @@
 //! grokscope's analysis: which algorithm a trained model implements, measured the way the
-//! Clock & Pizza paper's own code measures it (SPEC.md §4), on host copies of the weights.
+//! Clock & Pizza paper's own code measures it (docs/science.md §4), on host copies of the weights.
 
 pub mod analysis;
 pub mod attention;

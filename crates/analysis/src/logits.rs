@@ -2,6 +2,7 @@
 
 use burn::prelude::*;
 use grokscope_core::data::Batch;
+use grokscope_core::read::read_one;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, Model, RunConfig, Task};
 
@@ -18,17 +19,11 @@ impl LogitTable {
         let batch = Batch::all(&run.task, &run.model, device);
         let logits = model.forward(batch.inputs);
         let classes = logits.dims()[1];
-        let data = logits.into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
-        let values = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
-        Ok(LogitTable { classes, values })
+        Ok(LogitTable { classes, values: read_one(logits).await? })
     }
 
     pub fn pair(&self, i: usize) -> &[f32] {
         &self.values[i * self.classes..(i + 1) * self.classes]
-    }
-
-    pub fn pairs(&self) -> usize {
-        self.values.len() / self.classes
     }
 
     /// The logit of the right answer, per pair.

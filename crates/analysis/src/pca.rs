@@ -1,5 +1,5 @@
 //! PCA of the token embeddings as sklearn's `PCA(n_components=20).fit_transform` computes it
-//! (SPEC.md §4.3-4.5): rows are tokens, centred over tokens, scores are the centred rows
+//! (docs/science.md §4.3-4.5): rows are tokens, centred over tokens, scores are the centred rows
 //! projected on the principal axes. Signs of components are arbitrary (sklearn flips them
 //! by its own convention); nothing measured here depends on them.
 

@@ -1,10 +1,11 @@
-//! Gradient symmetricity (SPEC.md §4.1): for sampled (a, b, c), the cosine between the
+//! Gradient symmetricity (docs/science.md §4.1): for sampled (a, b, c), the cosine between the
 //! gradients of logit c with respect to the token embeddings of a and of b (before the
 //! position embedding), averaged. A model that only sees E_a + E_b scores exactly 1 (the
 //! Pizza's signature); a Clock, which multiplies, scores well below.
 
 use burn::prelude::*;
 use burn::tensor::TensorData;
+use grokscope_core::read::read_one;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, Model, RunConfig};
 
@@ -16,9 +17,10 @@ pub async fn gradient_symmetricity(run: &RunConfig, weights: &Weights, device: &
     let model = Model::from_weights(&run.model, p, weights, &device)?;
     let triples = paper_triples(p);
     let n = triples.len();
-    let tokens: Vec<i64> = triples.iter().flat_map(|&(a, b, _)| run.model.encode(a, b, p)).map(i64::from).collect();
+    let encoding = run.model.encoding();
+    let tokens: Vec<i64> = triples.iter().flat_map(|&(a, b, _)| encoding.encode(a, b, p)).map(i64::from).collect();
     let classes: Vec<i64> = triples.iter().map(|&(.., c)| c as i64).collect();
-    let tokens = Tensor::<2, Int>::from_data(TensorData::new(tokens, [n, run.model.n_ctx()]), &device);
+    let tokens = Tensor::<2, Int>::from_data(TensorData::new(tokens, [n, encoding.n_ctx()]), &device);
     let classes = Tensor::<1, Int>::from_data(TensorData::new(classes, [n]), &device);
     // The embeddings become the leaf we differentiate with respect to. Each sequence's logit
     // depends on its own embeddings only, so one backward of the sum gives every gradient.
@@ -27,8 +29,7 @@ pub async fn gradient_symmetricity(run: &RunConfig, weights: &Weights, device: &
     let grads = picked.backward();
     let grad = embedded.grad(&grads).ok_or_else(|| Error::Device("no gradient reached the embeddings".into()))?;
     let [_, n_ctx, d] = grad.dims();
-    let data = grad.into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
-    let g = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
+    let g = read_one(grad).await?;
     let cosines = (0..n).map(|i| {
         let at = |pos: usize| &g[(i * n_ctx + pos) * d..(i * n_ctx + pos + 1) * d];
         cosine(at(0), at(1))

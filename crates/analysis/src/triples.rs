@@ -1,7 +1,7 @@
 //! The (a, b, c) triples gradient symmetricity averages over, drawn exactly as the official
 //! notebook draws them: every triple in lexicographic order, shuffled by Python's
 //! `random.Random(42).shuffle`, the first 100 kept. Reimplementing CPython's Mersenne Twister
-//! and shuffle gives the paper's sample for p = 59 (listed in SPEC.md §4.1) and, for any other
+//! and shuffle gives the paper's sample for p = 59 (listed in docs/science.md §4.1) and, for any other
 //! p, the sample the official code would have drawn.
 
 /// How many triples the paper averages over.
@@ -101,10 +101,21 @@ mod tests {
 
     #[test]
     fn the_papers_triples_for_p_59() {
-        // SPEC.md §4.1: the first ten and the last of the list.
+        // docs/science.md §4.1: the first ten and the last of the list.
         let t = paper_triples(59);
         assert_eq!(t.len(), 100);
-        let first = [(29, 1, 57), (49, 36, 24), (40, 38, 8), (13, 17, 16), (57, 34, 36), (4, 3, 42), (55, 39, 31), (16, 0, 25), (4, 51, 6), (26, 22, 56)];
+        let first = [
+            (29, 1, 57),
+            (49, 36, 24),
+            (40, 38, 8),
+            (13, 17, 16),
+            (57, 34, 36),
+            (4, 3, 42),
+            (55, 39, 31),
+            (16, 0, 25),
+            (4, 51, 6),
+            (26, 22, 56),
+        ];
         assert_eq!(t[..10], first);
         assert_eq!(t[99], (26, 20, 11));
     }

@@ -1,4 +1,4 @@
-//! Which algorithm a model implements, by the rule of SPEC.md §8. The paper treats GS and DI
+//! Which algorithm a model implements, by the rule of docs/science.md §8. The paper treats GS and DI
 //! as continuous order parameters; the label is a reading aid and always comes with the
 //! numbers behind it.
 
@@ -77,9 +77,12 @@ pub fn verdict(task: &Task, accuracy: f64, circularity: f64, gradient_symmetrici
     } else if clock {
         (Algorithm::Clock, format!("GS {gs:.4} ≤ {CLOCK_MAX_GS} and DI {di:.3} ≥ {CLOCK_MIN_DI}"))
     } else {
-        (Algorithm::Mixed, format!(
-            "GS {gs:.4} and DI {di:.3} fit neither Pizza (GS ≥ {PIZZA_MIN_GS}, DI ≤ {PIZZA_MAX_DI}) nor Clock (GS ≤ {CLOCK_MAX_GS}, DI ≥ {CLOCK_MIN_DI})"
-        ))
+        (
+            Algorithm::Mixed,
+            format!(
+                "GS {gs:.4} and DI {di:.3} fit neither Pizza (GS ≥ {PIZZA_MIN_GS}, DI ≤ {PIZZA_MAX_DI}) nor Clock (GS ≤ {CLOCK_MAX_GS}, DI ≥ {CLOCK_MIN_DI})"
+            ),
+        )
     };
     let leaning = match (task.operation, pizza, clock) {
         (Operation::Add, true, _) => Some(Algorithm::Pizza),

@@ -1,4 +1,4 @@
-//! Networks written by hand from the templates of SPEC.md §4.5 must come out as what they are.
+//! Networks written by hand from the templates of docs/science.md §4.5 must come out as what they are.
 
 use grokscope_analysis::{Algorithm, Analysis, analyze, ideal};
 use grokscope_core::device::Backend;

@@ -25,8 +25,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<(), String> {
     let checkpoint = super::read_checkpoint(&args.model)?;
     let split = checkpoint.split();
-    let analysis = block_on(analyze(&checkpoint.run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &args.backend.device()))
-        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let analysis =
+        block_on(analyze(&checkpoint.run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &args.backend.device()))
+            .map_err(|e| format!("{}: {e}", args.model.display()))?;
     let json = serde_json::to_string_pretty(&analysis.report).expect("reports serialise");
     println!("{json}");
     if let Some(out) = &args.out {

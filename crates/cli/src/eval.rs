@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use grokscope_core::device::Backend;
 use grokscope_core::Trainer;
+use grokscope_core::device::Backend;
 use serde_json::json;
 
 #[derive(Args)]

@@ -40,9 +40,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--backend` values: `cpu` (the default CPU backend), `flex`, `ndarray`, `wgpu`.
+/// `--backend` values: `cpu` (the default CPU backend), `flex`, `wgpu`, and `ndarray` where built.
 fn parse_backend(name: &str) -> Result<grokscope_core::device::Backend, String> {
-    grokscope_core::device::Backend::from_name(name).ok_or_else(|| format!("unknown backend `{name}` (cpu, flex, ndarray or wgpu)"))
+    use grokscope_core::device::Backend;
+    Backend::from_name(name).ok_or_else(|| {
+        let known: Vec<_> = Backend::ALL.iter().map(|b| b.name()).collect();
+        format!("unknown backend `{name}` (cpu, {})", known.join(", "))
+    })
 }
 
 /// A checkpoint file, with its path in any error.

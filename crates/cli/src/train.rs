@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use grokscope_core::device::Backend;
 use grokscope_core::model::ModelConfig;
-use grokscope_core::{Checkpoint, Operation, RunConfig, Trainer};
+use grokscope_core::{Checkpoint, RunConfig, Trainer};
 use pollster::block_on;
 
 #[derive(Args)]
@@ -47,7 +47,7 @@ pub struct TrainArgs {
     /// Steps between evaluations (one line of metrics.jsonl each).
     #[arg(long)]
     eval_every: Option<usize>,
-    /// cpu, flex, ndarray or wgpu.
+    /// cpu, flex or wgpu (ndarray when built with `--features ndarray`).
     #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
     backend: Backend,
     /// Output directory.
@@ -68,7 +68,7 @@ impl TrainArgs {
             run.task.p = p;
         }
         if let Some(op) = &self.op {
-            run.task.operation = Operation::from_name(op).ok_or_else(|| format!("unknown operation `{op}`"))?;
+            run.task.operation = op.parse()?;
         }
         let t = &mut run.train;
         t.steps = self.steps.unwrap_or(t.steps);
@@ -84,8 +84,7 @@ impl TrainArgs {
                 m.n_heads = self.heads.unwrap_or(m.n_heads);
                 m.n_layers = self.layers.unwrap_or(m.n_layers);
                 if let Some(name) = &self.activation {
-                    m.activation = serde_json::from_value(serde_json::Value::String(name.clone()))
-                        .map_err(|_| format!("unknown activation `{name}` (ReLU, GeLU or Tanh)"))?;
+                    m.activation = name.parse()?;
                 }
             }
             ModelConfig::MlpOnly(_) => {

@@ -10,14 +10,15 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde_json::{Value, json};
 
 use crate::Error;
-use crate::data::Split;
 use crate::config::{MAX_D_MODEL, MAX_LAYERS, MAX_P, RunConfig, TrainConfig};
+use crate::data::Split;
+use crate::encoding::Encoding;
 use crate::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
 use crate::task::{Operation, Task};
 use crate::weights::{HostTensor, Weights};
 
-/// Larger files are refused before anything is parsed: the biggest model the limits allow is
-/// far smaller.
+/// Larger files are refused before anything is read or parsed (the page checks a dropped file's
+/// size against it before reading it): the biggest model the limits allow is far smaller.
 pub const MAX_CHECKPOINT_BYTES: usize = 512 << 20;
 const MAX_HEADER_BYTES: u64 = 1 << 20;
 const MAX_TENSORS: usize = 1024;
@@ -51,15 +52,11 @@ impl Checkpoint {
     }
 
     pub fn to_safetensors(&self) -> Vec<u8> {
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
-            .weights
-            .0
+        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> =
+            self.weights.0.iter().map(|(name, t)| (name.clone(), t.shape.clone(), t.to_le_bytes())).collect();
+        let views = bytes
             .iter()
-            .map(|(name, t)| (name.clone(), t.shape.clone(), t.values.iter().flat_map(|v| v.to_le_bytes()).collect()))
-            .collect();
-        let views = bytes.iter().map(|(name, shape, data)| {
-            (name.as_str(), TensorView::new(Dtype::F32, shape.clone(), data).expect("shape matches data"))
-        });
+            .map(|(name, shape, data)| (name.as_str(), TensorView::new(Dtype::F32, shape.clone(), data).expect("shape matches data")));
         let mut metadata = HashMap::new();
         metadata.insert("config".to_string(), official_config(&self.run).to_string());
         metadata.insert("grokscope".to_string(), serde_json::to_string(&self.run).expect("configs serialise"));
@@ -69,7 +66,11 @@ impl Checkpoint {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
         let bad = |why: String| Error::BadCheckpoint(why);
         if bytes.len() > MAX_CHECKPOINT_BYTES {
-            return Err(bad(format!("{} MiB is larger than the {} MiB a checkpoint may have", bytes.len() >> 20, MAX_CHECKPOINT_BYTES >> 20)));
+            return Err(bad(format!(
+                "{} MiB is larger than the {} MiB a checkpoint may have",
+                bytes.len() >> 20,
+                MAX_CHECKPOINT_BYTES >> 20
+            )));
         }
         if bytes.len() < 8 {
             return Err(bad("the file is too short to be safetensors".into()));
@@ -94,8 +95,7 @@ impl Checkpoint {
             if view.dtype() != Dtype::F32 {
                 return Err(bad(format!("tensor `{name}` is {:?}; only float32 is supported", view.dtype())));
             }
-            let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
-            weights.insert(name, HostTensor::new(view.shape().to_vec(), values));
+            weights.insert(name, HostTensor::from_le_bytes(view.shape().to_vec(), view.data()));
         }
         Ok(Checkpoint { run, weights, origin })
     }
@@ -104,15 +104,11 @@ impl Checkpoint {
 /// The config as the official code writes it.
 fn official_config(run: &RunConfig) -> Value {
     let p = run.task.p;
-    let funcs = match run.task.operation {
-        Operation::Add => format!("lambda x: (x[0]+x[1])%{p}"),
-        Operation::Subtract => format!("lambda x: (x[0]-x[1])%{p}"),
-        Operation::Multiply => format!("lambda x: (x[0]*x[1])%{p}"),
-    };
+    let funcs = format!("lambda x: ({})%{p}", run.task.operation.python());
     let train = &run.train;
     let mut v = match &run.model {
         ModelConfig::Transformer(t) => json!({
-            "name": format!("mod{}_{p}", run.task.operation.name()),
+            "name": format!("mod{}_{p}", run.task.operation),
             "funcs": funcs,
             "C": p,
             "n_heads": t.n_heads,
@@ -122,8 +118,8 @@ fn official_config(run: &RunConfig) -> Value {
             "act_fn": t.activation,
             "batch_size": p * p,
             "attn_coeff": t.attention_rate,
-            "diff_vocab": t.diff_vocab as u8,
-            "eqn_sign": t.eqn_sign as u8,
+            "diff_vocab": t.encoding.diff_vocab as u8,
+            "eqn_sign": t.encoding.eqn_sign as u8,
         }),
         ModelConfig::MlpOnly(m) => json!({
             "C": p,
@@ -162,20 +158,18 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
     let p = uint("C", MAX_P)?;
     let operation = match v.get("funcs").and_then(Value::as_str) {
         None => Operation::Add,
-        Some(f) if f.contains("x[0]+x[1]") => Operation::Add,
-        Some(f) if f.contains("x[0]-x[1]") => Operation::Subtract,
-        Some(f) if f.contains("x[0]*x[1]") => Operation::Multiply,
-        Some(f) => return Err(bad(format!("its task `{f}` is not one grokscope knows"))),
+        Some(f) => Operation::ALL
+            .into_iter()
+            .find(|op| f.contains(op.python()))
+            .ok_or_else(|| bad(format!("its task `{f}` is not one grokscope knows")))?,
     };
     let model = if let Some(kind) = v.get("model_type") {
         let mlp_type: MlpOnlyType = serde_json::from_value(kind.clone()).map_err(|_| bad(format!("unknown MLP model type {kind}")))?;
         ModelConfig::MlpOnly(MlpOnlyConfig { mlp_type, d_hidden: uint("d_hidden", MAX_D_MODEL)? })
     } else {
         let activation = match v.get("act_fn").and_then(Value::as_str) {
-            Some("ReLU") | None => Activation::ReLU,
-            Some("GeLU") => Activation::GeLU,
-            Some("Tanh") => Activation::Tanh,
-            Some(other) => return Err(bad(format!("unknown activation `{other}`"))),
+            None => Activation::ReLU,
+            Some(name) => name.parse::<Activation>().map_err(bad)?,
         };
         let attention_rate = v.get("attn_coeff").and_then(Value::as_f64).ok_or_else(|| bad("its config has no `attn_coeff`".into()))?;
         ModelConfig::Transformer(TransformerConfig {
@@ -184,18 +178,25 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
             n_layers: uint("n_layers", MAX_LAYERS)?,
             activation,
             attention_rate,
-            diff_vocab: flag("diff_vocab"),
-            eqn_sign: flag("eqn_sign"),
+            encoding: Encoding { diff_vocab: flag("diff_vocab"), eqn_sign: flag("eqn_sign") },
         })
     };
     let mut train = match model {
         ModelConfig::Transformer(_) => TrainConfig::default(),
         ModelConfig::MlpOnly(_) => TrainConfig::mlp_only(),
     };
-    if let Some(x) = v.get("lr").and_then(Value::as_f64) { train.lr = x; }
-    if let Some(x) = v.get("weight_decay").and_then(Value::as_f64) { train.weight_decay = x; }
-    if let Some(x) = v.get("frac").and_then(Value::as_f64) { train.train_fraction = x; }
-    if let Some(x) = v.get("epoch").and_then(Value::as_u64) { train.steps = x as usize; }
+    if let Some(x) = v.get("lr").and_then(Value::as_f64) {
+        train.lr = x;
+    }
+    if let Some(x) = v.get("weight_decay").and_then(Value::as_f64) {
+        train.weight_decay = x;
+    }
+    if let Some(x) = v.get("frac").and_then(Value::as_f64) {
+        train.train_fraction = x;
+    }
+    if let Some(x) = v.get("epoch").and_then(Value::as_u64) {
+        train.steps = x as usize;
+    }
     let run = RunConfig { task: Task { operation, p }, model, train };
     run.validate().map_err(|e| bad(e.to_string()))?;
     Ok(run)

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::model::{ModelConfig, MlpOnlyConfig, TransformerConfig};
+use crate::model::{MlpOnlyConfig, ModelConfig, TransformerConfig};
 use crate::task::Task;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -28,7 +28,7 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
-    /// The transformer recipe of SPEC.md §3.
+    /// The transformer recipe of docs/science.md §3.
     fn default() -> Self {
         TrainConfig {
             steps: 20_000,
@@ -46,17 +46,13 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// The MLP-only recipe of SPEC.md §2.1: PyTorch's default betas, no warm-up.
+    /// The MLP-only recipe of docs/science.md §2.1: PyTorch's default betas, no warm-up.
     pub fn mlp_only() -> Self {
         TrainConfig { beta2: 0.999, warmup_steps: 0, ..Default::default() }
     }
 
     pub fn learning_rate(&self, step: usize) -> f64 {
-        if self.warmup_steps == 0 {
-            self.lr
-        } else {
-            self.lr * (step as f64 / self.warmup_steps as f64).min(1.0)
-        }
+        if self.warmup_steps == 0 { self.lr } else { self.lr * (step as f64 / self.warmup_steps as f64).min(1.0) }
     }
 }
 
@@ -76,7 +72,7 @@ pub const MAX_STEPS: usize = 1_000_000;
 pub const MAX_FOOTPRINT_VALUES: usize = 1 << 28;
 
 impl RunConfig {
-    /// The paper's run (SPEC.md §2-3) at attention rate α.
+    /// The paper's run (docs/science.md §2-3) at attention rate α.
     pub fn paper(attention_rate: f64) -> Self {
         RunConfig {
             task: Task::paper(),
@@ -96,7 +92,7 @@ impl RunConfig {
         let batch = p * p;
         match &self.model {
             ModelConfig::Transformer(c) => {
-                let (d, v, n) = (c.d_model, c.vocab(p), c.n_ctx());
+                let (d, v, n) = (c.d_model, c.encoding.vocab(p), c.encoding.n_ctx());
                 let params = 2 * d * v + n * d + c.n_layers * (4 * d * d + 2 * d * c.d_mlp() + c.d_mlp() + d);
                 let activations = batch * n * c.n_layers * (8 * d + 2 * c.d_mlp() + 2 * c.n_heads * n) + 2 * batch * v;
                 4 * params + activations
@@ -115,8 +111,8 @@ impl RunConfig {
         let batch = p * p;
         match &self.model {
             ModelConfig::Transformer(c) => {
-                let n = c.n_ctx();
-                batch * (n * c.d_mlp()).max(n * c.d_model).max(c.n_heads * n * n).max(c.vocab(p))
+                let n = c.encoding.n_ctx();
+                batch * (n * c.d_mlp()).max(n * c.d_model).max(c.n_heads * n * n).max(c.encoding.vocab(p))
             }
             ModelConfig::MlpOnly(c) => batch * c.d_embed().max(c.d_hidden).max(p),
         }

@@ -48,12 +48,13 @@ pub struct Batch {
 impl Batch {
     /// The given pairs (by pair number), encoded for `model`.
     pub fn new(task: &Task, model: &ModelConfig, pairs: &[u32], device: &Device) -> Self {
-        let n_ctx = model.n_ctx();
+        let encoding = model.encoding();
+        let n_ctx = encoding.n_ctx();
         let mut tokens = Vec::with_capacity(pairs.len() * n_ctx);
         let mut answers = Vec::with_capacity(pairs.len());
         for &i in pairs {
             let (a, b) = task.pair(i as usize);
-            tokens.extend(model.encode(a, b, task.p).into_iter().map(|t| t as i64));
+            tokens.extend(encoding.encode(a, b, task.p).into_iter().map(i64::from));
             answers.push(task.answer(a, b) as i64);
         }
         let n = pairs.len();

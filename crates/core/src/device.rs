@@ -20,16 +20,21 @@ impl Backend {
     /// The CPU backend we use where none is named. Flex, by measurement: see ARCHITECTURE.md.
     pub const CPU: Backend = Backend::Flex;
 
+    /// Every backend this build has.
+    pub const ALL: &[Backend] = &[
+        Backend::Flex,
+        #[cfg(feature = "wgpu")]
+        Backend::Wgpu,
+        #[cfg(feature = "ndarray")]
+        Backend::NdArray,
+    ];
+
     /// `cpu` means [`Backend::CPU`].
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "cpu" => Some(Self::CPU),
-            "flex" => Some(Backend::Flex),
-            #[cfg(feature = "ndarray")]
-            "ndarray" => Some(Backend::NdArray),
-            #[cfg(feature = "wgpu")]
-            "wgpu" | "gpu" => Some(Backend::Wgpu),
-            _ => None,
+            "gpu" => Self::ALL.iter().copied().find(|b| b.name() == "wgpu"),
+            _ => Self::ALL.iter().copied().find(|b| b.name() == name),
         }
     }
 

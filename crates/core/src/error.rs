@@ -10,7 +10,11 @@ pub enum Error {
     BadCheckpoint(String),
     MissingTensor(String),
     UnexpectedTensor(String),
-    WrongShape { name: String, expected: Vec<usize>, found: Vec<usize> },
+    WrongShape {
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
     /// The device failed while running or reading back.
     Device(String),
 }

@@ -6,8 +6,10 @@ pub mod checkpoint;
 pub mod config;
 pub mod data;
 pub mod device;
+pub mod encoding;
 mod error;
 pub mod model;
+pub mod read;
 pub mod rng;
 pub mod task;
 pub mod training;
@@ -15,6 +17,7 @@ pub mod weights;
 
 pub use checkpoint::Checkpoint;
 pub use config::{RunConfig, TrainConfig};
+pub use encoding::Encoding;
 pub use error::Error;
 pub use model::{Model, ModelConfig};
 pub use task::{Operation, Task};

@@ -73,9 +73,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_numbers_and_streams_differ() {
-        let a: Vec<f64> = { let mut r = HostRng::new(7, Stream::Init); (0..5).map(|_| r.normal()).collect() };
-        let b: Vec<f64> = { let mut r = HostRng::new(7, Stream::Init); (0..5).map(|_| r.normal()).collect() };
-        let c: Vec<f64> = { let mut r = HostRng::new(7, Stream::Split); (0..5).map(|_| r.normal()).collect() };
+        let a: Vec<f64> = {
+            let mut r = HostRng::new(7, Stream::Init);
+            (0..5).map(|_| r.normal()).collect()
+        };
+        let b: Vec<f64> = {
+            let mut r = HostRng::new(7, Stream::Init);
+            (0..5).map(|_| r.normal()).collect()
+        };
+        let c: Vec<f64> = {
+            let mut r = HostRng::new(7, Stream::Split);
+            (0..5).map(|_| r.normal()).collect()
+        };
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -14,7 +14,8 @@ use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::Model;
-use crate::weights::{Weights, read_back_with};
+use crate::read::read_one;
+use crate::weights::{Parameter, Weights, flat_parameters, read_back};
 
 /// Train and test loss and accuracy after `step` optimizer steps.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
@@ -41,6 +42,8 @@ pub fn cross_entropy(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
 pub struct Trainer {
     run: RunConfig,
     model: Model,
+    /// The model's parameter table, which names what is read back.
+    parameters: Vec<Parameter>,
     optimizer: ModuleOptimizer,
     step: usize,
     train: Batch,
@@ -100,6 +103,7 @@ impl Trainer {
             all: Batch::all(task, &run.model, &plain),
             train_mask: Tensor::from_data(burn::tensor::TensorData::new(split.train_mask(n), [n]), &plain),
             n_train: split.train.len(),
+            parameters: run.model.parameters(task.p),
             run: run.clone(),
             model,
             optimizer,
@@ -126,16 +130,14 @@ impl Trainer {
     /// Evaluates the current weights on every pair and reads the five numbers back in one
     /// asynchronous read.
     pub async fn snapshot(&self) -> Result<Snapshot, Error> {
-        let data = self.metrics().into_data_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
-        let v = data.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}")))?;
-        Ok(self.snapshot_from(&v))
+        Ok(self.snapshot_from(&read_one(self.metrics()).await?))
     }
 
     /// The snapshot and host copies of every weight, in one asynchronous read: what the
     /// notebook records (and what it resumes from should its device fail). One transaction
     /// holds tensors of one backend: both come from the model without autodiff.
     pub async fn observe(&self) -> Result<(Snapshot, Weights), Error> {
-        let (leading, weights) = read_back_with(vec![self.metrics()], self.model.valid().named_parameters()).await?;
+        let (leading, weights) = read_back(&self.parameters, flat_parameters(&self.model.valid()), vec![self.metrics()]).await?;
         Ok((self.snapshot_from(&leading[0]), weights))
     }
 
@@ -178,6 +180,6 @@ impl Trainer {
 
     /// Host copies of the current weights.
     pub async fn weights(&self) -> Result<Weights, Error> {
-        self.model.weights().await
+        Ok(read_back(&self.parameters, flat_parameters(&self.model.valid()), Vec::new()).await?.1)
     }
 }

@@ -1,16 +1,21 @@
-//! Host copies of a model's parameters, by their official names.
+//! Host copies of a model's parameters, by their official names, and the table each model
+//! keeps of them.
 //!
 //! Every model is built from `Weights` (fresh from the seeded host RNG, or loaded from a
 //! checkpoint) and read back into `Weights`, so the initial weights, checkpoints and analysis
-//! all go through one path with one set of names and shapes.
+//! all go through one path. Each model lists its parameters once, in a table of
+//! [`Parameter`]s (official name, shape from the config, initial distribution) that init, load
+//! and read-back all follow; an ensemble of models would add its leading axis there.
 
 use std::collections::BTreeMap;
 
-use burn::module::Param;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::Error;
+use crate::read::read_f32;
+use crate::rng::HostRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostTensor {
@@ -29,8 +34,83 @@ impl HostTensor {
         HostTensor { shape, values: vec![0.0; n] }
     }
 
+    /// From little-endian f32 bytes (safetensors, the worker messages); a trailing partial
+    /// value is ignored.
+    pub fn from_le_bytes(shape: Vec<usize>, bytes: &[u8]) -> Self {
+        let values = bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+        HostTensor { shape, values }
+    }
+
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        self.values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
     pub fn to_device<const D: usize>(&self, device: &Device) -> Tensor<D> {
         Tensor::from_data(TensorData::new(self.values.clone(), self.shape.clone()), device)
+    }
+}
+
+/// How a parameter's initial values are drawn (docs/science.md §2).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Init {
+    /// N(0, σ²) with this σ.
+    Normal(f64),
+    /// U(−bound, bound): PyTorch's default for `nn.Linear`.
+    Uniform(f64),
+    Zeros,
+}
+
+/// One entry of a model's parameter table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    /// The official code's name: `embed.W_E`, `blocks.0.attn.W_Q`, ...
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub init: Init,
+}
+
+impl Parameter {
+    pub fn new(name: impl Into<String>, shape: impl Into<Vec<usize>>, init: Init) -> Self {
+        Parameter { name: name.into(), shape: shape.into(), init }
+    }
+}
+
+/// Fresh weights for a parameter table, drawn in table order (the official code's order of
+/// creation) from the one host RNG.
+pub fn init_weights(table: &[Parameter], rng: &mut HostRng) -> Weights {
+    let mut weights = Weights::default();
+    for parameter in table {
+        let shape = parameter.shape.clone();
+        let n = shape.iter().product();
+        let tensor = match parameter.init {
+            Init::Normal(std) => HostTensor::new(shape, rng.normal_vec(n, std)),
+            Init::Uniform(bound) => HostTensor::new(shape, rng.uniform_vec(n, bound)),
+            Init::Zeros => HostTensor::zeros(shape),
+        };
+        weights.insert(parameter.name.clone(), tensor);
+    }
+    weights
+}
+
+/// Loads a model's parameters in table order. A model declares its parameter fields in that
+/// order and builds itself by calling [`Loader::next`] once per field, so the names live only
+/// in the table.
+pub struct Loader<'a> {
+    table: std::slice::Iter<'a, Parameter>,
+    weights: &'a Weights,
+    device: &'a Device,
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(table: &'a [Parameter], weights: &'a Weights, device: &'a Device) -> Self {
+        Loader { table: table.iter(), weights, device }
+    }
+
+    /// The next parameter of the table, which `weights` must hold with exactly its shape.
+    pub fn next<const D: usize>(&mut self) -> Result<Param<Tensor<D>>, Error> {
+        let parameter = self.table.next().expect("a model loads no more parameters than its table lists");
+        let tensor = self.weights.with_shape(&parameter.name, &parameter.shape)?;
+        Ok(Param::from_tensor(tensor.to_device(self.device)))
     }
 }
 
@@ -47,27 +127,18 @@ impl Weights {
         self.0.get(name)
     }
 
-    /// The tensor `name`, which must have exactly `shape`.
-    pub fn expect(&self, name: &str, shape: &[usize]) -> Result<&HostTensor, Error> {
+    /// The tensor `name`, or why it cannot be used: missing, or not exactly of `shape`.
+    pub fn with_shape(&self, name: &str, shape: &[usize]) -> Result<&HostTensor, Error> {
         let tensor = self.0.get(name).ok_or_else(|| Error::MissingTensor(name.to_string()))?;
         if tensor.shape != shape {
-            return Err(Error::WrongShape {
-                name: name.to_string(),
-                expected: shape.to_vec(),
-                found: tensor.shape.clone(),
-            });
+            return Err(Error::WrongShape { name: name.to_string(), expected: shape.to_vec(), found: tensor.shape.clone() });
         }
         Ok(tensor)
     }
 
-    /// `name` as a device tensor of rank `D` with exactly `shape`.
-    pub fn load<const D: usize>(&self, name: &str, shape: [usize; D], device: &Device) -> Result<Tensor<D>, Error> {
-        Ok(self.expect(name, &shape)?.to_device(device))
-    }
-
-    /// Names present that the model does not have: a checkpoint of another model.
-    pub fn unexpected_names<'a>(&'a self, expected: &'a [String]) -> impl Iterator<Item = &'a String> + 'a {
-        self.0.keys().filter(move |k| !expected.contains(k))
+    /// A name present that `table` does not list: a checkpoint of another model.
+    pub fn unexpected_name(&self, table: &[Parameter]) -> Option<&String> {
+        self.0.keys().find(|k| !table.iter().any(|p| &p.name == *k))
     }
 
     /// Σ‖θ‖², the squared L2 norm of all parameters.
@@ -76,40 +147,32 @@ impl Weights {
     }
 }
 
-/// A parameter by its official name, flattened, with its shape.
-pub type NamedParameter = (String, Tensor<1>, Vec<usize>);
-
-pub fn flat<const D: usize>(name: impl Into<String>, param: &Param<Tensor<D>>) -> NamedParameter {
-    let shape = param.dims().to_vec();
-    (name.into(), param.val().reshape([shape.iter().product::<usize>()]), shape)
+/// A model's parameters as flat device tensors, in the order its fields are declared (which is
+/// its table's order).
+pub fn flat_parameters<M: Module>(module: &M) -> Vec<Tensor<1>> {
+    struct Flatten(Vec<Tensor<1>>);
+    impl ModuleVisitor for Flatten {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let n = param.dims().iter().product::<usize>();
+            self.0.push(param.val().reshape([n]));
+        }
+    }
+    let mut flatten = Flatten(Vec::new());
+    module.visit(&mut flatten);
+    flatten.0
 }
 
-/// Reads many device tensors back to the host in one batched, asynchronous transaction: in
-/// wasm a synchronous read panics on WebGPU, and one read per tensor would stall the GPU once
-/// per tensor.
-pub async fn read_back(named: Vec<NamedParameter>) -> Result<Weights, Error> {
-    Ok(read_back_with(Vec::new(), named).await?.1)
-}
-
-/// As [`read_back`], with `leading` tensors (metrics, say) read in the same transaction and
-/// returned first, as flat f32 values.
-pub async fn read_back_with(leading: Vec<Tensor<1>>, named: Vec<NamedParameter>) -> Result<(Vec<Vec<f32>>, Weights), Error> {
-    let mut transaction = burn::tensor::Transaction::default();
+/// Host copies of a model's parameters named by its table, in one asynchronous read, with
+/// `leading` tensors (metrics, say) read in the same transaction and returned first.
+pub async fn read_back(
+    table: &[Parameter],
+    parameters: Vec<Tensor<1>>,
+    leading: Vec<Tensor<1>>,
+) -> Result<(Vec<Vec<f32>>, Weights), Error> {
+    debug_assert_eq!(table.len(), parameters.len(), "the table lists every parameter");
     let n_leading = leading.len();
-    for tensor in leading {
-        transaction = transaction.register(tensor);
-    }
-    let mut meta = Vec::with_capacity(named.len());
-    for (name, tensor, shape) in named {
-        transaction = transaction.register(tensor);
-        meta.push((name, shape));
-    }
-    let data = transaction.execute_async().await.map_err(|e| Error::Device(format!("{e:?}")))?;
-    let mut values = data.into_iter().map(|d| d.try_into_vec::<f32>().map_err(|e| Error::Device(format!("{e:?}"))));
-    let leading = values.by_ref().take(n_leading).collect::<Result<Vec<_>, _>>()?;
-    let mut weights = Weights::default();
-    for ((name, shape), v) in meta.into_iter().zip(values) {
-        weights.insert(name, HostTensor::new(shape, v?));
-    }
+    let mut values = read_f32(leading.into_iter().chain(parameters).collect()).await?.into_iter();
+    let leading = values.by_ref().take(n_leading).collect();
+    let weights = Weights(table.iter().zip(values).map(|(p, v)| (p.name.clone(), HostTensor::new(p.shape.clone(), v))).collect());
     Ok((leading, weights))
 }

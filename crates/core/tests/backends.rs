@@ -16,7 +16,7 @@ fn curve(backend: Backend, run: &RunConfig, every: usize) -> Vec<Snapshot> {
 fn initial_weights_are_bit_identical_on_every_backend() {
     let run = tiny(0.5, 0);
     let host = run.model.init_weights(run.task.p, run.train.seed);
-    for backend in BACKENDS {
+    for &backend in BACKENDS {
         let trainer = Trainer::new(&run, &backend.device()).unwrap();
         let on_device = block_on(trainer.weights()).unwrap();
         assert_eq!(on_device, host, "{backend:?} changed the initial weights");
@@ -34,19 +34,22 @@ fn cpu_training_is_bit_for_bit_repeatable() {
     assert!(a.last().unwrap().train_loss < a[0].train_loss);
 }
 
-/// From the same initial weights, wgpu (on Vulkan) follows the CPU's loss curve.
+/// From the same initial weights, wgpu (on Vulkan) follows the CPU's loss curve, at both ends
+/// of the attention rate.
 #[test]
 fn wgpu_follows_the_cpu_curve() {
-    let run = tiny(1.0, 30);
-    let cpu = curve(Backend::CPU, &run, 5);
-    let gpu = curve(Backend::Wgpu, &run, 5);
-    for (c, g) in cpu.iter().zip(&gpu) {
-        let tolerance = 1e-3 * c.train_loss.abs().max(1.0);
-        assert!(
-            (c.train_loss - g.train_loss).abs() < tolerance && (c.test_loss - g.test_loss).abs() < tolerance,
-            "step {}: cpu {c:?} vs wgpu {g:?}",
-            c.step
-        );
+    for alpha in [0.0, 1.0] {
+        let run = tiny(alpha, 30);
+        let cpu = curve(Backend::CPU, &run, 5);
+        let gpu = curve(Backend::Wgpu, &run, 5);
+        for (c, g) in cpu.iter().zip(&gpu) {
+            let tolerance = 1e-3 * c.train_loss.abs().max(1.0);
+            assert!(
+                (c.train_loss - g.train_loss).abs() < tolerance && (c.test_loss - g.test_loss).abs() < tolerance,
+                "α = {alpha}, step {}: cpu {c:?} vs wgpu {g:?}",
+                c.step
+            );
+        }
     }
 }
 
@@ -67,17 +70,16 @@ fn tiny_models_learn_on_the_cpu() {
     }
 }
 
-/// The same on wgpu, with a faster recipe (lr 1e-2, weight decay 1, 200 steps): Mesa's software
-/// Vulkan device takes about a second per step here, so the paper's 900 steps would take half
-/// an hour. The CPU test above and the curve test check the recipe itself.
+/// The same on wgpu at α = 1, with a faster recipe (lr 1e-2, weight decay 1, 200 steps): Mesa's
+/// software Vulkan device takes about a second per step here, so the paper's 900 steps would
+/// take a quarter of an hour. The CPU test above checks the recipe at both α, the curve test
+/// that wgpu follows the CPU at both.
 #[test]
-fn tiny_models_learn_on_wgpu() {
-    for alpha in [0.0, 1.0] {
-        let mut run = tiny(alpha, 200);
-        run.train.lr = 1e-2;
-        run.train.weight_decay = 1.0;
-        learns(Backend::Wgpu, &run);
-    }
+fn tiny_model_learns_on_wgpu() {
+    let mut run = tiny(1.0, 200);
+    run.train.lr = 1e-2;
+    run.train.weight_decay = 1.0;
+    learns(Backend::Wgpu, &run);
 }
 
 /// `observe` reads what `snapshot` and `weights` read, in one transaction; a run resumed from
@@ -90,12 +92,12 @@ fn observe_then_resume_elsewhere() {
     let (snapshot, weights) = block_on(trainer.observe()).unwrap();
     assert_eq!(snapshot, block_on(trainer.snapshot()).unwrap());
     assert_eq!(weights, block_on(trainer.weights()).unwrap());
-    let mut resumed = Trainer::resume(&run, &weights, snapshot.step, &Backend::NdArray.device()).unwrap();
+    let mut resumed = Trainer::resume(&run, &weights, snapshot.step, &Backend::Wgpu.device()).unwrap();
     assert_eq!(resumed.step(), 20);
     let start = block_on(resumed.snapshot()).unwrap();
     assert!((start.train_loss - snapshot.train_loss).abs() < 1e-4 * snapshot.train_loss, "{start:?} vs {snapshot:?}");
-    resumed.advance(20);
+    resumed.advance(5);
     let end = block_on(resumed.snapshot()).unwrap();
-    assert_eq!(end.step, 40);
+    assert_eq!(end.step, 25);
     assert!(end.train_loss < start.train_loss, "{start:?} -> {end:?}");
 }

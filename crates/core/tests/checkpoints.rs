@@ -13,11 +13,24 @@ use pollster::block_on;
 /// PyTorch forward pass (`tests/reference/clock_pizza.py`). Not every released run
 /// converged.
 const CORRECT_PAIRS: [(&str, usize); 18] = [
-    ("18c9ev5v5p", 3481), ("2fsoiei4o2", 3481), ("2k4ohj6bhd", 3481), ("4asyr7ht1p", 3481),
-    ("7r4zst7evs", 3481), ("amw6ox6bzn", 3481), ("dy65ktpiij", 3371), ("f5dh675z97", 63),
-    ("h9m153uuh9", 3481), ("hpv2jgskwe", 940), ("kboioj4ulz", 3481), ("l8k1hzciux", 3481),
-    ("n9n7h3p965", 2028), ("p71frej8t7", 3481), ("p99zdpze5l", 3481), ("q9rsl94xlv", 3481),
-    ("qlvxqhkvit", 3481), ("w386br1duh", 3481),
+    ("18c9ev5v5p", 3481),
+    ("2fsoiei4o2", 3481),
+    ("2k4ohj6bhd", 3481),
+    ("4asyr7ht1p", 3481),
+    ("7r4zst7evs", 3481),
+    ("amw6ox6bzn", 3481),
+    ("dy65ktpiij", 3371),
+    ("f5dh675z97", 63),
+    ("h9m153uuh9", 3481),
+    ("hpv2jgskwe", 940),
+    ("kboioj4ulz", 3481),
+    ("l8k1hzciux", 3481),
+    ("n9n7h3p965", 2028),
+    ("p71frej8t7", 3481),
+    ("p99zdpze5l", 3481),
+    ("q9rsl94xlv", 3481),
+    ("qlvxqhkvit", 3481),
+    ("w386br1duh", 3481),
 ];
 
 fn full_accuracy(c: &Checkpoint) -> f64 {
@@ -38,7 +51,7 @@ fn models_a_and_b_load_and_score_one() {
         assert_eq!(c.weights.get("blocks.0.attn.W_Q").unwrap().shape, vec![4, 32, 128]);
         assert_eq!(full_accuracy(&c), 1.0, "{id}");
     }
-    // ‖θ‖₂ of Model A, SPEC.md §7.
+    // ‖θ‖₂ of Model A, docs/science.md §7.
     assert!((checkpoint("p99zdpze5l").weights.squared_norm().sqrt() - 22.854).abs() < 1e-3);
 }
 
@@ -89,9 +102,13 @@ fn broken_checkpoints_are_refused_with_a_reason() {
     assert!(err(&vec![0u8; 600 << 20]).contains("larger than"));
 
     // A dtype other than float32.
-    let half = safetensors::serialize([("embed.W_E", safetensors::tensor::TensorView::new(safetensors::Dtype::F16, vec![2], &[0u8; 4]).unwrap())], Some(
-        [("config".to_string(), "{\"C\": 59, \"d_model\": 128, \"n_heads\": 4, \"n_layers\": 1, \"attn_coeff\": 1.0}".to_string())].into(),
-    ))
+    let half = safetensors::serialize(
+        [("embed.W_E", safetensors::tensor::TensorView::new(safetensors::Dtype::F16, vec![2], &[0u8; 4]).unwrap())],
+        Some(
+            [("config".to_string(), "{\"C\": 59, \"d_model\": 128, \"n_heads\": 4, \"n_layers\": 1, \"attn_coeff\": 1.0}".to_string())]
+                .into(),
+        ),
+    )
     .unwrap();
     assert!(err(&half).contains("only float32"), "{}", err(&half));
 
@@ -114,7 +131,7 @@ fn broken_checkpoints_are_refused_with_a_reason() {
 mod fuzz {
     //! The safetensors reader on bytes it was never meant to see: an error or a checkpoint
     //! whose weights then build a model or are refused, never a panic. 1,000 cases per test in
-    //! the test command; `PROPTEST_CASES=200000` for a longer run (docs/testing.md).
+    //! the test command; `PROPTEST_CASES=200000` for a longer run (README, "Fuzzing").
 
     use super::*;
     use proptest::prelude::*;

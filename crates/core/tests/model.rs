@@ -1,4 +1,4 @@
-//! Analytic properties of the models that need no checkpoint (SPEC.md §7).
+//! Analytic properties of the models that need no checkpoint (docs/science.md §7).
 
 mod common;
 
@@ -9,14 +9,15 @@ use grokscope_core::model::{MlpOnlyConfig, MlpOnlyType, ModelConfig};
 use grokscope_core::{Model, Task};
 
 fn all_pairs(task: &Task, model: &ModelConfig, swapped: bool) -> Tensor<2, Int> {
-    let tokens: Vec<i64> = (0..task.num_pairs())
-        .flat_map(|i| {
-            let (a, b) = task.pair(i);
-            let (a, b) = if swapped { (b, a) } else { (a, b) };
-            model.encode(a, b, task.p).into_iter().map(i64::from)
+    let encoding = model.encoding();
+    let tokens: Vec<i64> = task
+        .examples()
+        .flat_map(|e| {
+            let (a, b) = if swapped { (e.b, e.a) } else { (e.a, e.b) };
+            encoding.encode(a, b, task.p).into_iter().map(i64::from)
         })
         .collect();
-    Tensor::from_data(TensorData::new(tokens, [task.num_pairs(), model.n_ctx()]), &Backend::CPU.device())
+    Tensor::from_data(TensorData::new(tokens, [task.num_pairs(), encoding.n_ctx()]), &Backend::CPU.device())
 }
 
 fn values(t: Tensor<2>) -> Vec<f32> {
@@ -31,7 +32,7 @@ fn attention_rate_interpolates_between_ones_and_softmax() {
         let Model::Transformer(t) = Model::init(&run.model, run.task.p, 0, &Backend::CPU.device()) else { unreachable!() };
         let tokens = all_pairs(&run.task, &run.model, false);
         let x = t.embed(tokens) + t.w_pos.val().unsqueeze::<3>();
-        let pattern: Vec<f32> = t.blocks[0].attn.pattern(x).into_data().try_to_vec().unwrap();
+        let pattern: Vec<f32> = t.blocks[0].attn.forward(x).1.into_data().try_to_vec().unwrap();
         if alpha == 0.0 {
             assert!(pattern.iter().all(|&a| a == 1.0));
         } else {
@@ -74,4 +75,23 @@ fn memory_estimates_name_the_largest_tensor() {
     }
     big.validate().unwrap();
     assert_eq!(4 * big.largest_tensor_values() >> 20, 129);
+}
+
+/// A seed's initial weights never change between versions: a link made by an earlier grokscope
+/// must train the same model (FNV-1a of every name and value, pinned from the version before
+/// the parameter tables).
+#[test]
+fn initial_weights_of_a_seed_are_pinned() {
+    let fnv = |weights: &grokscope_core::weights::Weights| {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for (name, t) in &weights.0 {
+            let bytes = name.bytes().chain(t.values.iter().flat_map(|v| v.to_bits().to_le_bytes()));
+            h = bytes.fold(h, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+        }
+        h
+    };
+    let transformer = grokscope_core::RunConfig::paper(0.3);
+    assert_eq!(fnv(&transformer.model.init_weights(59, 7)), 0xe4f69f395fc2e758);
+    let mlp = ModelConfig::MlpOnly(MlpOnlyConfig::paper(MlpOnlyType::B));
+    assert_eq!(fnv(&mlp.init_weights(59, 7)), 0xf6a0302c42d02620);
 }

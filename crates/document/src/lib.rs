@@ -1,12 +1,17 @@
 //! The notebook as data: what a saved file or a shared link holds (`notebook`), the link's
-//! encoding (`link`), the checks every notebook from outside passes (`Notebook::check`), and
-//! the metrics as CSV and JSON (`export`). Nothing here touches the browser, so all of it is
-//! tested natively, fuzzed included.
+//! encoding (`link`), the notebooks that ship (`lessons`), the checks every notebook from
+//! outside passes (`Notebook::check`), and the metrics as CSV and JSON (`export`). Nothing here
+//! touches the browser, so all of it is tested natively, fuzzed included; the page's URL
+//! options (`options`) are parsed here for the same reason. It depends on
+//! grokscope-core only.
 
 mod error;
 pub mod export;
+pub mod lessons;
 pub mod link;
 pub mod notebook;
+pub mod options;
 
 pub use error::DocumentError;
-pub use notebook::{Cell, CellKind, ChartChoice, Control, Notebook, Size, clock_vs_pizza};
+pub use lessons::{Size, clock_vs_pizza};
+pub use notebook::{Cell, CellKind, ChartChoice, Control, Notebook};

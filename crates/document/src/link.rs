@@ -30,7 +30,10 @@ pub fn encode(notebook: &Notebook) -> String {
 /// mistaken for a damaged link.
 pub fn is_link(fragment: &str) -> bool {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    fragment.strip_prefix('v').and_then(|rest| rest.split_once('.')).is_some_and(|(v, _)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    fragment
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(v, _)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The notebook a fragment (with or without its `#`) holds, checked as any notebook from
@@ -53,11 +56,14 @@ pub fn decode(fragment: &str) -> Result<Notebook, DocumentError> {
         return Err(corrupted("its version is not one grokscope wrote"));
     }
     let compressed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| corrupted("characters a link does not have"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&compressed, MAX_JSON_BYTES).map_err(|e: DecompressError| match e.status {
-        TINFLStatus::HasMoreOutput => DocumentError::TooLarge { what: WHAT, limit: MAX_JSON_BYTES },
-        TINFLStatus::Adler32Mismatch => corrupted("its checksum does not match"),
-        TINFLStatus::FailedCannotMakeProgress => corrupted("it is cut short"),
-        _ => corrupted("it does not decompress"),
-    })?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&compressed, MAX_JSON_BYTES).map_err(|e: DecompressError| {
+            match e.status {
+                TINFLStatus::HasMoreOutput => DocumentError::TooLarge { what: WHAT, limit: MAX_JSON_BYTES },
+                TINFLStatus::Adler32Mismatch => corrupted("its checksum does not match"),
+                TINFLStatus::FailedCannotMakeProgress => corrupted("it is cut short"),
+                _ => corrupted("it does not decompress"),
+            }
+        })?;
     Notebook::from_json(&json, WHAT)
 }

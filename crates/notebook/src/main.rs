@@ -2,25 +2,17 @@
 //! models on WebGPU (or burn's CPU backend compiled to WebAssembly) and analyses that say which
 //! algorithm each model found. `?bench` opens the benchmark page instead.
 
-mod analyst;
-mod app;
-mod bench;
-mod canvas;
-mod cells;
-mod chart;
-mod engine;
-mod gpu;
-mod markdown;
-mod files;
-mod opening;
-mod share;
-mod storage;
-mod session;
-mod url;
-mod worker;
+// Layers, each using only the ones below it: views (what the page shows) → state (the
+// notebook and its sessions) → run (where and how a model trains and is analysed) → browser
+// (the page's platform: storage, files, canvas, URL) and schedule (frame pacing).
+mod browser;
+mod run;
+mod schedule;
+mod state;
+mod views;
 
 fn main() {
     grokscope_notebook::run_static_constructors();
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(views::page::App);
 }

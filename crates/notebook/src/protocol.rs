@@ -27,8 +27,13 @@ pub enum Reply {
     Ready,
     Started,
     /// The run's step count after an `Advance`.
-    Advanced { step: usize },
-    Observed { snapshot: Snapshot, weights: WireWeights },
+    Advanced {
+        step: usize,
+    },
+    Observed {
+        snapshot: Snapshot,
+        weights: WireWeights,
+    },
     Analyzed(Box<Analysis>),
     Failed(String),
 }
@@ -39,21 +44,12 @@ pub struct WireWeights(Vec<(String, Vec<usize>, serde_bytes::ByteBuf)>);
 
 impl From<&Weights> for WireWeights {
     fn from(w: &Weights) -> Self {
-        WireWeights(
-            w.0.iter()
-                .map(|(name, t)| (name.clone(), t.shape.clone(), serde_bytes::ByteBuf::from(t.values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())))
-                .collect(),
-        )
+        WireWeights(w.0.iter().map(|(name, t)| (name.clone(), t.shape.clone(), serde_bytes::ByteBuf::from(t.to_le_bytes()))).collect())
     }
 }
 
 impl From<WireWeights> for Weights {
     fn from(w: WireWeights) -> Self {
-        let mut weights = Weights::default();
-        for (name, shape, bytes) in w.0 {
-            let values = bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
-            weights.insert(name, HostTensor::new(shape, values));
-        }
-        weights
+        Weights(w.0.into_iter().map(|(name, shape, bytes)| (name, HostTensor::from_le_bytes(shape, &bytes))).collect())
     }
 }

@@ -24,7 +24,10 @@ pub fn fourier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, spectrum: &Spe
     }))?;
     // Key frequencies are also named, so the marking does not rest on colour.
     chart.draw_series(
-        spectrum.key_frequencies.iter().map(|&k| Text::new(format!("k={k}"), (k as f64 - 0.4, spectrum.norms[k] + hi * 0.07), small_style())),
+        spectrum
+            .key_frequencies
+            .iter()
+            .map(|&k| Text::new(format!("k={k}"), (k as f64 - 0.4, spectrum.norms[k] + hi * 0.07), small_style())),
     )?;
     Ok(())
 }

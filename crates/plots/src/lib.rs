@@ -8,9 +8,9 @@ pub mod fourier;
 pub mod heatmap;
 pub mod logits;
 pub mod readout;
+pub mod style;
 #[cfg(feature = "svg")]
 pub mod svg;
-pub mod style;
 
 pub use style::{PlotError, PlotResult};
 
@@ -84,7 +84,7 @@ impl Chart {
             Chart::Circles => embedding::circles(area, analysis, 6),
             Chart::CorrectLogits => {
                 area.fill(&WHITE)?;
-                logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, p, None)
+                logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, &r.task, None)
             }
             Chart::IsolatedLogits(n) => {
                 area.fill(&WHITE)?;
@@ -92,7 +92,7 @@ impl Chart {
                     return Err(PlotError(format!("there is no circle {}", n + 1)));
                 };
                 let title = format!("Correct logit, circle PC {}-{} only", c.components[0], c.components[1]);
-                logits::correct_logits(area, &title, values, p, Some(c.step.max(1)))
+                logits::correct_logits(area, &title, values, &r.task, Some(c.step.max(1)))
             }
             Chart::Fourier => fourier::fourier(area, &r.fourier),
             Chart::Attention => attention::attention(area, &analysis.attention, p),

@@ -42,7 +42,13 @@ pub fn readout<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Repor
     }
     for c in &report.circles {
         let fve = c.fve.map_or("templates undefined".to_string(), |f| {
-            format!("Clock {:.1}%  Pizza {:.1}%  Pizza′ {:.1}%  accompanying {:.1}%", 100.0 * f.clock, 100.0 * f.pizza, 100.0 * f.pizza_prime, 100.0 * f.accompanying_pizza)
+            format!(
+                "Clock {:.1}%  Pizza {:.1}%  Pizza′ {:.1}%  accompanying {:.1}%",
+                100.0 * f.clock,
+                100.0 * f.pizza,
+                100.0 * f.pizza_prime,
+                100.0 * f.accompanying_pizza
+            )
         });
         area.draw(&Text::new(format!("circle PC {}-{} (δ = {})", c.components[0], c.components[1], c.step), (20, y), small_style()))?;
         area.draw(&Text::new(fve, (220, y), small_style()))?;

@@ -67,7 +67,8 @@ pub type PlotResult = Result<(), PlotError>;
 
 /// Finite minimum and maximum of values (0..1 when there are none).
 pub fn range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.into_iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) =
+        values.into_iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
 }
 

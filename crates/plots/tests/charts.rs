@@ -37,7 +37,11 @@ fn attributes(svg: &str, tag: &str, attr: &str) -> Vec<String> {
 }
 
 fn texts(svg: &str) -> String {
-    svg.split("<text").skip(1).filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or(""))).collect::<Vec<_>>().join(" | ")
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// The p² heatmap cells: the `<rect>`s of cell size, in drawing order (row by row from y = 0).
@@ -45,7 +49,12 @@ fn cells(svg: &str) -> Vec<String> {
     let fills = attributes(svg, "rect", "fill");
     let widths = attributes(svg, "rect", "width");
     let cell = widths.iter().filter_map(|w| w.parse::<u32>().ok()).filter(|&w| w > 0).min().unwrap();
-    let mut out: Vec<String> = fills.into_iter().zip(widths).filter(|(_, w)| w.parse::<u32>().ok() == Some(cell) || w.parse::<u32>().ok() == Some(cell + 1)).map(|(f, _)| f).collect();
+    let mut out: Vec<String> = fills
+        .into_iter()
+        .zip(widths)
+        .filter(|(_, w)| w.parse::<u32>().ok() == Some(cell) || w.parse::<u32>().ok() == Some(cell + 1))
+        .map(|(f, _)| f)
+        .collect();
     // The colour bar's 32 steps come after the cells.
     out.truncate(P * P);
     out
@@ -124,12 +133,22 @@ fn curves_distinguish_train_and_test_without_colour() {
     let history: Vec<Snapshot> = (0..=20)
         .map(|i| {
             let x = i as f64 / 20.0;
-            Snapshot { step: i * 50, train_loss: 4.0 * (-6.0 * x).exp(), train_acc: x.min(1.0), test_loss: 4.0 * (-3.0 * x).exp(), test_acc: (x * 0.8).min(1.0), all_acc: x }
+            Snapshot {
+                step: i * 50,
+                train_loss: 4.0 * (-6.0 * x).exp(),
+                train_acc: x.min(1.0),
+                test_loss: 4.0 * (-3.0 * x).exp(),
+                test_acc: (x * 0.8).min(1.0),
+                all_acc: x,
+            }
         })
         .collect();
     let svg = render(Chart::Curves, &pizza(), &history).unwrap();
     let t = texts(&svg);
-    assert!(t.contains("train") && t.contains("test") && t.contains("step") && t.contains("Loss (log scale)") && t.contains("cross-entropy"), "{t}");
+    assert!(
+        t.contains("train") && t.contains("test") && t.contains("step") && t.contains("Loss (log scale)") && t.contains("cross-entropy"),
+        "{t}"
+    );
     // Train markers are circles, test markers triangles (polygons), on both panels.
     assert!(attributes(&svg, "circle", "cx").len() >= 2 * 11);
     assert!(attributes(&svg, "polygon", "points").len() >= 2 * 11);

@@ -1,4 +1,4 @@
-//! The attention-free models of the paper's appendix (SPEC.md §2.1, `train-linear.py`): a
+//! The attention-free models of the paper's appendix (docs/science.md §2.1, `train-linear.py`): a
 //! token embedding, one or two hidden layers, an unembedding without bias.
 //!
 //! Types A, B and C see the two tokens only through `E_a + E_b` (or `L1(E_a) + L1(E_b)`), so
@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::MlpOnlyConfig;
 use crate::Error;
-use crate::rng::HostRng;
-use crate::weights::{HostTensor, NamedParameter, Weights, flat};
+use crate::weights::{Init, Loader, Parameter, Weights};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MlpOnlyType {
@@ -25,6 +24,9 @@ pub enum MlpOnlyType {
     /// `h = ReLU(L1(concat(E_a, E_b)))`, embeddings half as wide; the paper's Model δ.
     D,
 }
+
+/// The official name of the embedding table.
+pub const EMBED: &str = "embed.weight";
 
 #[derive(Module, Debug)]
 pub struct Dense {
@@ -56,7 +58,8 @@ impl MlpOnly {
     pub fn embed(&self, tokens: Tensor<2, Int>) -> Tensor<3> {
         let [b, n] = tokens.dims();
         let d_embed = self.embed.dims()[1];
-        self.embed.val().select(0, tokens.reshape([b * n])).reshape([b, n, d_embed])
+        let rows = self.embed.val().select(0, tokens.reshape([b * n])); // [b * n, d_embed]
+        rows.reshape([b, n, d_embed])
     }
 
     pub fn forward_embedded(&self, e: Tensor<3>) -> Tensor<2> {
@@ -75,51 +78,32 @@ impl MlpOnly {
         h.matmul(self.unembed.val().transpose())
     }
 
-    /// PyTorch's defaults for `nn.Linear` (uniform ±1/√fan_in for weight and bias); the
-    /// embedding is N(0, 1/128) whatever its width, the unembedding N(0, 1/d_hidden), as in
-    /// the official code.
-    pub fn init_weights(config: &MlpOnlyConfig, p: usize, rng: &mut HostRng) -> Weights {
-        let (d_embed, d_in, d_hidden) = (config.d_embed(), config.d_in(), config.d_hidden);
-        let mut w = Weights::default();
-        w.insert("embed.weight", HostTensor::new(vec![p, d_embed], rng.normal_vec(p * d_embed, 1.0 / 128f64.sqrt())));
-        let mut dense = |w: &mut Weights, name: &str, d_in: usize| {
-            let bound = 1.0 / (d_in as f64).sqrt();
-            w.insert(format!("{name}.weight"), HostTensor::new(vec![d_hidden, d_in], rng.uniform_vec(d_hidden * d_in, bound)));
-            w.insert(format!("{name}.bias"), HostTensor::new(vec![d_hidden], rng.uniform_vec(d_hidden, bound)));
+    /// Every parameter, in the official code's order of creation: PyTorch's defaults for
+    /// `nn.Linear` (uniform ±1/√fan_in for weight and bias); the embedding N(0, 1/128) whatever
+    /// its width, the unembedding N(0, 1/d_hidden), as in the official code.
+    pub fn parameters(config: &MlpOnlyConfig, p: usize) -> Vec<Parameter> {
+        let (d_embed, d_hidden) = (config.d_embed(), config.d_hidden);
+        let mut table = vec![Parameter::new(EMBED, [p, d_embed], Init::Normal(1.0 / 128f64.sqrt()))];
+        let mut dense = |name: &str, d_in: usize| {
+            let init = Init::Uniform(1.0 / (d_in as f64).sqrt());
+            table.push(Parameter::new(format!("{name}.weight"), [d_hidden, d_in], init));
+            table.push(Parameter::new(format!("{name}.bias"), [d_hidden], init));
         };
-        dense(&mut w, "l1", d_in);
+        dense("l1", config.d_in());
         if config.has_second_layer() {
-            dense(&mut w, "l2", d_hidden);
+            dense("l2", d_hidden);
         }
-        w.insert("unembed.weight", HostTensor::new(vec![p, d_hidden], rng.normal_vec(p * d_hidden, 1.0 / (d_hidden as f64).sqrt())));
-        w
+        table.push(Parameter::new("unembed.weight", [p, d_hidden], Init::Normal(1.0 / (d_hidden as f64).sqrt())));
+        table
     }
 
-    pub fn from_weights(config: &MlpOnlyConfig, p: usize, w: &Weights, device: &Device) -> Result<Self, Error> {
-        let d_hidden = config.d_hidden;
-        let dense = |name: &str, d_in: usize| -> Result<Dense, Error> {
-            Ok(Dense {
-                weight: Param::from_tensor(w.load(&format!("{name}.weight"), [d_hidden, d_in], device)?),
-                bias: Param::from_tensor(w.load(&format!("{name}.bias"), [d_hidden], device)?),
-            })
-        };
-        Ok(MlpOnly {
-            embed: Param::from_tensor(w.load("embed.weight", [p, config.d_embed()], device)?),
-            l1: dense("l1", config.d_in())?,
-            l2: if config.has_second_layer() { Some(dense("l2", d_hidden)?) } else { None },
-            unembed: Param::from_tensor(w.load("unembed.weight", [p, d_hidden], device)?),
-            kind: config.mlp_type,
-        })
-    }
-
-    pub fn named_parameters(&self) -> Vec<NamedParameter> {
-        let mut named = vec![flat("embed.weight", &self.embed)];
-        let layers = [Some(("l1", &self.l1)), self.l2.as_ref().map(|l2| ("l2", l2))];
-        for (name, dense) in layers.into_iter().flatten() {
-            named.push(flat(format!("{name}.weight"), &dense.weight));
-            named.push(flat(format!("{name}.bias"), &dense.bias));
-        }
-        named.push(flat("unembed.weight", &self.unembed));
-        named
+    pub fn from_weights(config: &MlpOnlyConfig, p: usize, weights: &Weights, device: &Device) -> Result<Self, Error> {
+        let table = Self::parameters(config, p);
+        let mut next = Loader::new(&table, weights, device);
+        // Fields in table order.
+        let embed = next.next()?;
+        let l1 = Dense { weight: next.next()?, bias: next.next()? };
+        let l2 = if config.has_second_layer() { Some(Dense { weight: next.next()?, bias: next.next()? }) } else { None };
+        Ok(MlpOnly { embed, l1, l2, unembed: next.next()?, kind: config.mlp_type })
     }
 }

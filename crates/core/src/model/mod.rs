@@ -1,18 +1,22 @@
 //! The models: their configurations and one `Model` that is either of them.
 
 mod mlp_only;
-mod transformer;
+pub mod transformer;
 
 pub use mlp_only::{Dense, MlpOnly, MlpOnlyType};
-pub use transformer::{Attention, Block, Mlp, Transformer};
+pub use transformer::{Attention, Block, BlockParameter, Mlp, Transformer};
+
+use std::fmt;
+use std::str::FromStr;
 
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, relu};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::encoding::Encoding;
 use crate::rng::{HostRng, Stream};
-use crate::weights::{NamedParameter, Weights, read_back};
+use crate::weights::{Parameter, Weights, init_weights};
 
 /// The MLP non-linearity, named as in the official configs' `act_fn`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -24,12 +28,36 @@ pub enum Activation {
 }
 
 impl Activation {
+    pub const ALL: [Activation; 3] = [Activation::ReLU, Activation::GeLU, Activation::Tanh];
+
     pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
         match self {
             Activation::ReLU => relu(x),
             Activation::GeLU => gelu(x),
             Activation::Tanh => x.tanh(),
         }
+    }
+
+    /// The official `act_fn` name (also the serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::ReLU => "ReLU",
+            Activation::GeLU => "GeLU",
+            Activation::Tanh => "Tanh",
+        }
+    }
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Activation {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|a| a.name() == name).ok_or_else(|| format!("unknown activation `{name}` (ReLU, GeLU or Tanh)"))
     }
 }
 
@@ -41,12 +69,10 @@ pub struct TransformerConfig {
     pub activation: Activation,
     /// α in `A = α·softmax(QKᵀ/√d_head) + (1−α)·J`.
     pub attention_rate: f64,
-    /// Appendix variant: b is encoded as token b + p (vocab 2p).
-    #[serde(default)]
-    pub diff_vocab: bool,
-    /// Appendix variant: a third token `=` (the last id) is appended.
-    #[serde(default)]
-    pub eqn_sign: bool,
+    /// The appendix's input variants (`diff_vocab`, `eqn_sign`), flat in the JSON as the
+    /// official configs have them.
+    #[serde(flatten)]
+    pub encoding: Encoding,
 }
 
 impl TransformerConfig {
@@ -58,8 +84,7 @@ impl TransformerConfig {
             n_layers: 1,
             activation: Activation::ReLU,
             attention_rate,
-            diff_vocab: false,
-            eqn_sign: false,
+            encoding: Encoding::default(),
         }
     }
     /// Rounded down, as the official code: heads·d_head may fall short of d_model.
@@ -68,12 +93,6 @@ impl TransformerConfig {
     }
     pub fn d_mlp(&self) -> usize {
         4 * self.d_model
-    }
-    pub fn vocab(&self, p: usize) -> usize {
-        p * (1 + self.diff_vocab as usize) + self.eqn_sign as usize
-    }
-    pub fn n_ctx(&self) -> usize {
-        2 + self.eqn_sign as usize
     }
 }
 
@@ -107,41 +126,33 @@ pub enum ModelConfig {
 }
 
 impl ModelConfig {
-    pub fn vocab(&self, p: usize) -> usize {
+    /// How pairs become tokens: the MLP-only models take the plain `[a, b]`.
+    pub fn encoding(&self) -> Encoding {
         match self {
-            ModelConfig::Transformer(c) => c.vocab(p),
-            ModelConfig::MlpOnly(_) => p,
+            ModelConfig::Transformer(c) => c.encoding,
+            ModelConfig::MlpOnly(_) => Encoding::default(),
         }
     }
 
-    pub fn n_ctx(&self) -> usize {
+    /// The official name of the token embedding table.
+    pub fn embedding_name(&self) -> &'static str {
         match self {
-            ModelConfig::Transformer(c) => c.n_ctx(),
-            ModelConfig::MlpOnly(_) => 2,
+            ModelConfig::Transformer(_) => transformer::EMBED,
+            ModelConfig::MlpOnly(_) => mlp_only::EMBED,
         }
     }
 
-    /// The token sequence of the pair (a, b).
-    pub fn encode(&self, a: u32, b: u32, p: usize) -> Vec<u32> {
+    /// The model's parameter table: every official name, shape and initial distribution.
+    pub fn parameters(&self, p: usize) -> Vec<Parameter> {
         match self {
-            ModelConfig::Transformer(c) => {
-                let mut tokens = vec![a, b + if c.diff_vocab { p as u32 } else { 0 }];
-                if c.eqn_sign {
-                    tokens.push(c.vocab(p) as u32 - 1);
-                }
-                tokens
-            }
-            ModelConfig::MlpOnly(_) => vec![a, b],
+            ModelConfig::Transformer(c) => Transformer::parameters(c, p),
+            ModelConfig::MlpOnly(c) => MlpOnly::parameters(c, p),
         }
     }
 
     /// Fresh weights from the seeded host RNG.
     pub fn init_weights(&self, p: usize, seed: u64) -> Weights {
-        let mut rng = HostRng::new(seed, Stream::Init);
-        match self {
-            ModelConfig::Transformer(c) => Transformer::init_weights(c, p, &mut rng),
-            ModelConfig::MlpOnly(c) => MlpOnly::init_weights(c, p, &mut rng),
-        }
+        init_weights(&self.parameters(p), &mut HostRng::new(seed, Stream::Init))
     }
 }
 
@@ -159,16 +170,14 @@ impl Model {
             ModelConfig::Transformer(c) => Model::Transformer(Transformer::from_weights(c, p, weights, device)?),
             ModelConfig::MlpOnly(c) => Model::MlpOnly(MlpOnly::from_weights(c, p, weights, device)?),
         };
-        let names: Vec<String> = model.named_parameters().into_iter().map(|(name, ..)| name).collect();
-        if let Some(extra) = weights.unexpected_names(&names).next() {
-            return Err(Error::UnexpectedTensor(extra.clone()));
+        match weights.unexpected_name(&config.parameters(p)) {
+            Some(extra) => Err(Error::UnexpectedTensor(extra.clone())),
+            None => Ok(model),
         }
-        Ok(model)
     }
 
     pub fn init(config: &ModelConfig, p: usize, seed: u64, device: &Device) -> Self {
-        Self::from_weights(config, p, &config.init_weights(p, seed), device)
-            .expect("fresh weights have the model's own names and shapes")
+        Self::from_weights(config, p, &config.init_weights(p, seed), device).expect("fresh weights have the model's own names and shapes")
     }
 
     /// The token embeddings, before any position embedding: `[batch, n_ctx, d]`.
@@ -190,17 +199,5 @@ impl Model {
     /// Logits (last position) of a `[batch, n_ctx]` token batch: `[batch, vocab]`.
     pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
         self.forward_embedded(self.embed(tokens))
-    }
-
-    pub fn named_parameters(&self) -> Vec<NamedParameter> {
-        match self {
-            Model::Transformer(m) => m.named_parameters(),
-            Model::MlpOnly(m) => m.named_parameters(),
-        }
-    }
-
-    /// Host copies of every parameter, in one asynchronous read.
-    pub async fn weights(&self) -> Result<Weights, Error> {
-        read_back(self.named_parameters()).await
     }
 }

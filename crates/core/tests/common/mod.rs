@@ -10,9 +10,9 @@ use grokscope_core::{Checkpoint, RunConfig, Task};
 
 /// `../shared/reference/clock-pizza` beside the repository, or `GROKSCOPE_REFERENCE`.
 pub fn reference_dir() -> PathBuf {
-    std::env::var_os("GROKSCOPE_REFERENCE").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza")
-    })
+    std::env::var_os("GROKSCOPE_REFERENCE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza"))
 }
 
 pub fn checkpoint(id: &str) -> Checkpoint {
@@ -31,6 +31,7 @@ pub fn tiny(attention_rate: f64, steps: usize) -> RunConfig {
     run
 }
 
-/// Backends every test machine has: the CPU ones always, wgpu through Vulkan (a software
-/// driver, Mesa's lavapipe, where there is no GPU; the test command installs it).
-pub const BACKENDS: [Backend; 3] = [Backend::Flex, Backend::NdArray, Backend::Wgpu];
+/// Backends every test machine has: the CPU one always, wgpu through Vulkan (a software
+/// driver, Mesa's lavapipe, where there is no GPU; the test command installs it), and the
+/// deprecated ndarray backend when it is built (`--features ndarray`).
+pub const BACKENDS: &[Backend] = Backend::ALL;

@@ -70,10 +70,12 @@ async fn answer(trainer: &RefCell<Option<Trainer>>, request: Request) -> Reply {
                 Err(e) => failed(e),
             }
         }
-        Request::Analyze { run, weights, test_pairs } => match analyze(&run, &weights.into(), test_pairs.as_deref(), &Backend::CPU.device()).await {
-            Ok(analysis) => Reply::Analyzed(Box::new(analysis)),
-            Err(e) => failed(e),
-        },
+        Request::Analyze { run, weights, test_pairs } => {
+            match analyze(&run, &weights.into(), test_pairs.as_deref(), &Backend::CPU.device()).await {
+                Ok(analysis) => Reply::Analyzed(Box::new(analysis)),
+                Err(e) => failed(e),
+            }
+        }
     }
 }
 

@@ -2,14 +2,14 @@
 //! the CLI's SVG files, here on plotters' canvas backend (with text measured by the canvas,
 //! `canvas.rs`).
 
+use grokscope_plots::{PlotError, PlotResult};
 use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use grokscope_plots::{PlotError, PlotResult};
 
-use crate::canvas::Canvas;
-use crate::files;
+use crate::browser::canvas::Canvas;
+use crate::browser::files;
 
 /// A canvas as wide as its column and `height(width)` high, which `draw` paints, again whenever
 /// a signal it reads changes. It is drawn at its CSS size, so the charts' type sizes are what
@@ -42,12 +42,17 @@ pub fn chart_canvas(
     let (png_name, svg_name) = (format!("{id}.png"), format!("{id}.svg"));
     let png = move || {
         let Some(canvas) = node.get_untracked() else { return };
-        let result = canvas.to_data_url().map_err(|_| "the browser refused to export the chart".to_string()).and_then(|url| files::save_url(&png_name, &url));
+        let result = canvas
+            .to_data_url()
+            .map_err(|_| "the browser refused to export the chart".to_string())
+            .and_then(|url| files::save_url(&png_name, &url));
         error.set(result.err().unwrap_or_default());
     };
     let svg = move || {
         let Some(canvas) = node.get_untracked() else { return };
-        let result = svg((canvas.width(), canvas.height())).map_err(|e| e.to_string()).and_then(|text| files::download(&svg_name, "image/svg+xml", text.as_bytes()));
+        let result = svg((canvas.width(), canvas.height()))
+            .map_err(|e| e.to_string())
+            .and_then(|text| files::download(&svg_name, "image/svg+xml", text.as_bytes()));
         error.set(result.err().unwrap_or_default());
     };
     view! {

@@ -12,9 +12,9 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 use web_time::Instant;
 
-use crate::gpu::{Preference, webgpu};
-use crate::session::yield_to_browser;
-use crate::url::UrlOptions;
+use crate::run::gpu::webgpu;
+use crate::schedule::yield_to_browser;
+use grokscope_document::options::{DevicePreference, UrlOptions};
 
 #[derive(Serialize, Clone, Debug)]
 struct Measurement {
@@ -49,7 +49,7 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
             state.set("failed");
         }
         Ok(()) => spawn_local(async move {
-            if o.backend != Preference::Cpu {
+            if o.backend != DevicePreference::Cpu {
                 match webgpu().await {
                     Ok(gpu) => match measure(&run, &gpu.device, every, gpu.init_s).await {
                         Ok(m) => results.update(|r| r.push(Measurement { backend: format!("WebGPU ({})", gpu.adapter), ..m })),
@@ -58,9 +58,11 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
                     Err(e) => message.set(format!("WebGPU: {e}")),
                 }
             }
-            if o.backend != Preference::WebGpu {
+            if o.backend != DevicePreference::WebGpu {
                 match measure(&run, &Backend::CPU.device(), every, 0.0).await {
-                    Ok(m) => results.update(|r| r.push(Measurement { backend: format!("CPU (burn {}, WebAssembly)", Backend::CPU.name()), ..m })),
+                    Ok(m) => {
+                        results.update(|r| r.push(Measurement { backend: format!("CPU (burn {}, WebAssembly)", Backend::CPU.name()), ..m }))
+                    }
                     Err(e) => message.set(format!("CPU: {e}")),
                 }
             }

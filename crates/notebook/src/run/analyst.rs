@@ -7,8 +7,8 @@ use grokscope_core::RunConfig;
 use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
 
-use crate::session::yield_to_browser;
-use crate::worker::Remote;
+use crate::run::worker::Remote;
+use crate::schedule::yield_to_browser;
 
 /// Kept between analyses (scrubbing asks for one after another): the worker starts once.
 pub struct Analyst(Option<Remote>);

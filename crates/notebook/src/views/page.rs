@@ -2,162 +2,35 @@
 //! cells. Cells live in one signal (the document, `notebook::Notebook`); each experiment's run
 //! lives in a `Session` kept beside it by cell id.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use grokscope_core::RunConfig;
 use grokscope_document::link::encode;
-use grokscope_document::{Cell, CellKind, ChartChoice, Control, Notebook, Size};
+use grokscope_document::{CellKind, ChartChoice, Control, Notebook, Size, clock_vs_pizza};
 
-use crate::cells::cell_view;
-use crate::files;
-use crate::gpu::{Devices, Preference};
-use crate::opening::open;
-use crate::session::Session;
-use crate::share::{link_address, share_panel};
-use crate::storage;
-use crate::url::{UrlOptions, options};
-
-/// What every cell reaches through the context.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    pub notebook: RwSignal<Notebook>,
-    pub devices: Devices,
-    sessions: StoredValue<HashMap<u32, Session>, LocalStorage>,
-}
-
-impl Ctx {
-    /// The session of experiment `id`, made on first use.
-    pub fn session(&self, id: u32) -> Session {
-        if let Some(s) = self.sessions.with_value(|m| m.get(&id).copied()) {
-            return s;
-        }
-        let speed = self.experiment(id).map(|(_, run)| run.train.eval_every).unwrap_or(20);
-        let session = Session::new(speed);
-        self.sessions.update_value(|m| {
-            m.insert(id, session);
-        });
-        session
-    }
-
-    /// Whether a lesson locks `control` (reactive).
-    pub fn locked(&self, control: Control) -> bool {
-        self.notebook.with(|n| n.is_locked(control))
-    }
-
-    pub fn cell(&self, id: u32) -> Option<Cell> {
-        self.notebook.with_untracked(|n| n.cells.iter().find(|c| c.id == id).cloned())
-    }
-
-    /// The name and run of experiment `id`, if it is one.
-    pub fn experiment(&self, id: u32) -> Option<(String, grokscope_core::RunConfig)> {
-        match self.cell(id)?.kind {
-            CellKind::Experiment { name, run } => Some((name, run)),
-            _ => None,
-        }
-    }
-
-    pub fn update_cell(&self, id: u32, f: impl FnOnce(&mut CellKind)) {
-        self.notebook.update(|n| {
-            if let Some(c) = n.cells.iter_mut().find(|c| c.id == id) {
-                f(&mut c.kind);
-            }
-        });
-    }
-
-    /// Runs a cell: an experiment plays, an analysis analyses its experiment's latest weights.
-    pub fn run_cell(&self, id: u32) {
-        let ctx = *self;
-        match self.cell(id).map(|c| c.kind) {
-            Some(CellKind::Experiment { run, .. }) => {
-                let session = self.session(id);
-                spawn_local(async move { session.play(run, ctx.devices, None).await });
-            }
-            Some(CellKind::Analysis { experiment: Some(e), .. }) => {
-                if let Some((_, run)) = self.experiment(e) {
-                    let session = self.session(e);
-                    if let Some(step) = session.recorded.with_untracked(|r| r.last().copied()) {
-                        spawn_local(async move { session.show(&run, step).await });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    pub fn run_all(&self) {
-        let ids: Vec<u32> = self.notebook.with_untracked(|n| {
-            n.cells.iter().filter(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id).collect()
-        });
-        for id in ids {
-            self.run_cell(id);
-        }
-    }
-
-    pub fn pause_all(&self) {
-        self.sessions.with_value(|m| m.values().for_each(Session::pause));
-    }
-
-    pub fn remove(&self, id: u32) {
-        if let Some(s) = self.sessions.with_value(|m| m.get(&id).copied()) {
-            s.reset();
-        }
-        self.sessions.update_value(|m| {
-            m.remove(&id);
-        });
-        self.notebook.update(|n| n.cells.retain(|c| c.id != id));
-    }
-
-    /// Moves cell `id` by `by` places (−1 up, +1 down).
-    pub fn shift(&self, id: u32, by: isize) {
-        self.notebook.update(|n| {
-            let Some(i) = n.cells.iter().position(|c| c.id == id) else { return };
-            let j = i as isize + by;
-            if (0..n.cells.len() as isize).contains(&j) {
-                n.cells.swap(i, j as usize);
-            }
-        });
-    }
-
-    pub fn add(&self, kind: CellKind) {
-        self.notebook.update(|n| {
-            let id = n.next_id();
-            n.cells.push(Cell { id, kind });
-        });
-    }
-}
+use crate::browser::files;
+use crate::browser::opening::open;
+use crate::browser::storage;
+use crate::browser::url::options;
+use crate::run::gpu::Devices;
+use crate::state::Ctx;
+use crate::views::cells::cell_view;
+use crate::views::share::{link_address, share_panel};
+use grokscope_document::options::UrlOptions;
 
 #[component]
 pub fn App() -> impl IntoView {
     match options() {
-        Ok(o) if o.bench => crate::bench::bench_page(o).into_any(),
+        Ok(o) if o.bench => crate::views::bench::bench_page(o).into_any(),
         Ok(o) => notebook_page(o, None).into_any(),
-        Err(e) => notebook_page(
-            UrlOptions {
-                size: Size::Default,
-                steps: None,
-                autorun: false,
-                backend: Preference::Auto,
-                bench: false,
-                bench_p: 0,
-                bench_d_model: 0,
-                bench_steps: 0,
-                bench_every: 1,
-            },
-            Some(e),
-        )
-        .into_any(),
+        Err(e) => notebook_page(UrlOptions::default(), Some(e)).into_any(),
     }
 }
 
 fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoView {
     let opened = open(&options);
-    let ctx = Ctx {
-        notebook: RwSignal::new(opened.notebook),
-        devices: Devices::new(options.backend),
-        sessions: StoredValue::new_local(HashMap::new()),
-    };
+    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend));
     provide_context(ctx);
     let problems = RwSignal::new(url_error.into_iter().chain(opened.problems).collect::<Vec<_>>());
     let say = move |problem: String| problems.update(|p| p.push(problem));
@@ -174,14 +47,12 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
     }
     let devices = ctx.devices;
     let cells = move || ctx.notebook.with(|n| n.cells.clone());
-    let add_experiment = move || {
-        let alpha = 1.0;
-        ctx.add(CellKind::Experiment { name: "New experiment".into(), run: options.size.run(alpha) })
-    };
+    // A new experiment is the default notebook's first (α = 1), at the page's size.
+    let add_experiment =
+        move || ctx.add(CellKind::Experiment { name: "New experiment".into(), run: first_experiment(&clock_vs_pizza(options.size)) });
     let add_analysis = move || {
-        let last = ctx.notebook.with_untracked(|n| {
-            n.cells.iter().rev().find(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id)
-        });
+        let last =
+            ctx.notebook.with_untracked(|n| n.cells.iter().rev().find(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id));
         ctx.add(CellKind::Analysis { experiment: last, charts: vec![ChartChoice::Readout, ChartChoice::Circles] })
     };
     let sharing = RwSignal::new(false);
@@ -229,7 +100,7 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             }
         }
     };
-    let from_link = opened.from_link;
+    let copy_of = opened.copy_of.clone();
     let restored = opened.restored;
     let link_slot = opened.slot.clone();
     let start_again = move || {
@@ -239,7 +110,11 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         }
     };
     let own_address = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into());
-    let lesson = move || ctx.notebook.with(|n| (!n.locked.is_empty()).then(|| Control::ALL.iter().filter(|c| !n.is_locked(**c)).map(|c| c.label()).collect::<Vec<_>>()));
+    let lesson = move || {
+        ctx.notebook.with(|n| {
+            (!n.locked.is_empty()).then(|| Control::ALL.iter().filter(|c| !n.is_locked(**c)).map(|c| c.label()).collect::<Vec<_>>())
+        })
+    };
     let cells_locked = move || ctx.locked(Control::Cells);
     view! {
         <header>
@@ -252,13 +127,13 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 <For each=move || problems.get() key=|p| p.clone() children=|p| view! { <p>{p}</p> } />
                 <p>{move || save_error.get()}</p>
             </div>
-            {from_link.then(|| view! {
+            {copy_of.map(|origin| view! {
                 <p id="origin" class="notice">
-                    "Opened from a shared link: this is your copy, saved in this browser. "
+                    {format!("Opened from {origin}: this is your copy, saved in this browser. ")}
                     {restored.then_some("Your earlier edits to it are restored. ")}
                     "Your own notebook is untouched: "
                     <a href=own_address.clone()>"open it"</a>
-                    {restored.then(|| view! { " · " <button class="small" id="start-again" on:click=move |_| start_again()>"start again from the link"</button> })}
+                    {restored.then(|| view! { " · " <button class="small" id="start-again" on:click=move |_| start_again()>"start again from the original"</button> })}
                 </p>
             })}
             {move || lesson().map(|free| view! {
@@ -307,4 +182,15 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             </p>
         </footer>
     }
+}
+
+fn first_experiment(notebook: &Notebook) -> RunConfig {
+    notebook
+        .cells
+        .iter()
+        .find_map(|c| match &c.kind {
+            CellKind::Experiment { run, .. } => Some(run.clone()),
+            _ => None,
+        })
+        .expect("the default notebook has an experiment")
 }

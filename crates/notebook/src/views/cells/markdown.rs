@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use grokscope_document::{CellKind, Control};
 
-use crate::app::Ctx;
-use crate::markdown::render_into;
+use crate::browser::markdown::render_into;
+use crate::state::Ctx;
 
 pub fn markdown_cell(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();

@@ -4,40 +4,20 @@
 use std::cell::RefCell;
 
 use grokscope_core::device::Backend;
-use leptos::prelude::*;
 use grokscope_core::{Device, RunConfig, Trainer};
+use grokscope_document::options::DevicePreference;
 use js_sys::{Function, Promise, Reflect};
+use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::Engine;
+use crate::run::engine::Engine;
 
 /// Steps the self-check trains on both backends from the same start.
 pub const CHECK_STEPS: usize = 3;
 /// Largest relative difference of the training losses the self-check accepts. f32 kernels that
 /// sum in another order differ by ~1e-6 here; a broken kernel is off by far more.
 pub const CHECK_TOLERANCE: f64 = 1e-3;
-
-/// Which backends the reader asked for (URL option `backend`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Preference {
-    /// WebGPU if it passes the self-check, else the CPU.
-    Auto,
-    Cpu,
-    /// WebGPU, or a message saying why not (still falling back to the CPU).
-    WebGpu,
-}
-
-impl Preference {
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "auto" => Some(Preference::Auto),
-            "cpu" => Some(Preference::Cpu),
-            "webgpu" | "gpu" => Some(Preference::WebGpu),
-            _ => None,
-        }
-    }
-}
 
 /// The device a run trains on, and what to tell the reader about it.
 #[derive(Clone, Debug)]
@@ -70,7 +50,11 @@ impl Choice {
         let needed = 4.0 * run.largest_tensor_values() as f64;
         let limit = self.max_buffer_bytes.filter(|_| self.gpu)?;
         (needed > limit).then(|| {
-            format!("its largest tensor ({:.0} MiB) exceeds the {:.0} MiB this GPU allows in one buffer", needed / 1048576.0, limit / 1048576.0)
+            format!(
+                "its largest tensor ({:.0} MiB) exceeds the {:.0} MiB this GPU allows in one buffer",
+                needed / 1048576.0,
+                limit / 1048576.0
+            )
         })
     }
 }
@@ -89,7 +73,7 @@ pub struct Gpu {
 /// device panel shows.
 #[derive(Clone, Copy)]
 pub struct Devices {
-    pub preference: Preference,
+    pub preference: DevicePreference,
     /// Label and reason, once chosen.
     pub chosen: RwSignal<Option<(String, String)>>,
     pub gpu: RwSignal<bool>,
@@ -98,7 +82,7 @@ pub struct Devices {
 }
 
 impl Devices {
-    pub fn new(preference: Preference) -> Self {
+    pub fn new(preference: DevicePreference) -> Self {
         Devices {
             preference,
             chosen: RwSignal::new(None),
@@ -118,7 +102,7 @@ impl Devices {
             if !self.choosing.get_value() {
                 break;
             }
-            crate::session::yield_to_browser().await;
+            crate::schedule::yield_to_browser().await;
         }
         self.choosing.set_value(true);
         let choice = choose(run, self.preference).await;
@@ -169,17 +153,18 @@ pub async fn webgpu() -> Result<Gpu, String> {
 
 /// Chooses the device for `run`: WebGPU when it is there and trains `CHECK_STEPS` steps of
 /// this very run within `CHECK_TOLERANCE` of the CPU backend, the CPU otherwise.
-pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
-    if preference == Preference::Cpu {
+pub async fn choose(run: &RunConfig, preference: DevicePreference) -> Choice {
+    if preference == DevicePreference::Cpu {
         return Choice::cpu("the CPU backend was asked for (backend=cpu)");
     }
     let Gpu { device, adapter, max_buffer_bytes, .. } = match webgpu().await {
         Ok(gpu) => gpu,
         Err(e) => return Choice::cpu(e),
     };
-    let choice = Choice { device, gpu: true, label: format!("WebGPU · burn wgpu backend · {adapter}"), reason: String::new(), max_buffer_bytes };
-    // A run too big for this GPU is checked on the small default run instead (it trains on the CPU).
-    let checked = if choice.too_big(run).is_some() { grokscope_document::Size::Small.run(1.0) } else { run.clone() };
+    let choice =
+        Choice { device, gpu: true, label: format!("WebGPU · burn wgpu backend · {adapter}"), reason: String::new(), max_buffer_bytes };
+    // A run too big for this GPU trains on the CPU; the GPU is checked on a small model instead.
+    let checked = if choice.too_big(run).is_some() { small_check_run() } else { run.clone() };
     match self_check(&checked, &choice.device).await {
         Ok(worst) => Choice {
             reason: format!("it trained {CHECK_STEPS} steps like the CPU backend (largest relative loss difference {worst:.1e})"),
@@ -187,6 +172,16 @@ pub async fn choose(run: &RunConfig, preference: Preference) -> Choice {
         },
         Err(e) => Choice::cpu(format!("WebGPU ({adapter}) failed its self-check: {e}")),
     }
+}
+
+/// The paper's transformer at p = 31 and d_model 32: small enough for any GPU.
+fn small_check_run() -> RunConfig {
+    let mut run = RunConfig::paper(1.0);
+    run.task.p = 31;
+    if let grokscope_core::ModelConfig::Transformer(t) = &mut run.model {
+        t.d_model = 32;
+    }
+    run
 }
 
 /// Trains `CHECK_STEPS` steps of `run` on `gpu` and on the CPU from the same initial weights;
@@ -202,7 +197,7 @@ async fn self_check(run: &RunConfig, gpu: &Device) -> Result<f64, String> {
         cpu.advance(1).await?;
         let expected = cpu.observe().await?.0.train_loss;
         let found = gpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
-        crate::session::yield_to_browser().await;
+        crate::schedule::yield_to_browser().await;
         let difference = (found - expected).abs() / expected.abs().max(1e-12);
         if !(difference <= CHECK_TOLERANCE) {
             return Err(format!("at step {} its loss was {found:.6}, the CPU's {expected:.6}", gpu.step()));

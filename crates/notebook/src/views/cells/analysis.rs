@@ -4,22 +4,20 @@
 
 use std::sync::Arc;
 
-use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
 use grokscope_analysis::Analysis;
+use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
+use grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES;
 use grokscope_core::{Checkpoint, RunConfig};
+use grokscope_document::{CellKind, ChartChoice};
+use grokscope_plots::Chart;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use grokscope_document::{CellKind, ChartChoice};
 
-use crate::analyst::Analyst;
-use crate::app::Ctx;
-use crate::canvas::to_svg;
-use crate::chart::chart_canvas;
-use crate::files;
-
-/// Checkpoints larger than this are refused before they are read: the largest model the limits
-/// allow is far smaller.
-const MAX_CHECKPOINT_BYTES: usize = 256 << 20;
+use crate::browser::canvas::to_svg;
+use crate::browser::chart::chart_canvas;
+use crate::browser::files;
+use crate::run::analyst::Analyst;
+use crate::state::Ctx;
 
 pub fn analysis_cell(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -58,7 +56,11 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     };
     let set_experiment = move |value: String| {
         loaded.set(None);
-        ctx.update_cell(id, |k| if let CellKind::Analysis { experiment, .. } = k { *experiment = value.parse().ok() });
+        ctx.update_cell(id, |k| {
+            if let CellKind::Analysis { experiment, .. } = k {
+                *experiment = value.parse().ok()
+            }
+        });
     };
     let toggle_chart = move |choice: ChartChoice, on: bool| {
         ctx.update_cell(id, |k| {
@@ -155,7 +157,7 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
 fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>) -> impl IntoView {
     let r = &a.report;
     let verdict = r.verdict.clone();
-    // A model that is accurate but whose circles are not yet clean (SPEC.md §8's bar) is shown
+    // A model that is accurate but whose circles are not yet clean (docs/science.md §8's bar) is shown
     // as what GS and DI read, with that said: short runs are like this.
     let accurate = r.test_accuracy.unwrap_or(r.accuracy) >= MIN_ACCURACY;
     let (reading, qualifier) = match (verdict.algorithm, verdict.leaning) {
@@ -167,7 +169,7 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
         .into_iter()
         .map(|choice| {
             let a = a.clone();
-            let chart = choice.chart();
+            let chart = chart_of(choice);
             let (w, h) = chart.size(&a);
             let b = a.clone();
             chart_canvas(
@@ -210,4 +212,16 @@ async fn load_checkpoint(file: &web_sys::File) -> Result<Analysis, String> {
     let split = checkpoint.split();
     let run: RunConfig = checkpoint.run.clone();
     Analyst::start().await.analyze(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice())).await
+}
+
+/// The chart a reader's choice draws.
+fn chart_of(choice: ChartChoice) -> Chart {
+    match choice {
+        ChartChoice::Readout => Chart::Readout,
+        ChartChoice::Circles => Chart::Circles,
+        ChartChoice::Components => Chart::Components,
+        ChartChoice::CorrectLogits => Chart::CorrectLogits,
+        ChartChoice::Fourier => Chart::Fourier,
+        ChartChoice::Attention => Chart::Attention,
+    }
 }

@@ -36,7 +36,8 @@ pub fn save(slot: &str, notebook: &Notebook) -> Result<(), String> {
     storage.set_item(&format!("{NOTEBOOK}{slot}"), &notebook.to_json()).map_err(failed)?;
     if slot != OWN {
         // Most recent last; beyond the limit the oldest copies are dropped.
-        let mut order: Vec<String> = storage.get_item(LINK_ORDER).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let mut order: Vec<String> =
+            storage.get_item(LINK_ORDER).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
         order.retain(|s| s != slot);
         order.push(slot.to_string());
         while order.len() > MAX_LINK_COPIES {

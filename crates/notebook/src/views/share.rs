@@ -6,7 +6,7 @@ use grokscope_document::link::encode;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 
 /// The page's address without query or fragment: where a link points.
 fn page_address() -> String {
@@ -42,7 +42,11 @@ pub fn share_panel() -> impl IntoView {
                 Some(c) => JsFuture::from(c.write_text(&text)).await.is_ok(),
                 None => false,
             };
-            copied.set(if done { "Copied.".into() } else { "The browser did not allow copying: select the link above and copy it.".into() });
+            copied.set(if done {
+                "Copied.".into()
+            } else {
+                "The browser did not allow copying: select the link above and copy it.".into()
+            });
         });
     };
     let toggle = move |control: Control, on: bool| {

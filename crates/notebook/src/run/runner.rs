@@ -1,24 +1,22 @@
-//! An experiment's run in the page: play, pause, single step, reset; live snapshots; recorded
-//! weights to scrub through; the analysis of the model at the end (in a worker, `analyst.rs`).
-//! It trains in short slices that hand control back to the browser, so the page keeps answering
-//! while it trains, and reads the device once per update (metrics and weights in one
-//! asynchronous read).
+//! How an experiment's run trains and is analysed: play, pause at the next turn, single steps;
+//! time-sliced training that hands control back to the browser, so the page keeps answering
+//! while it trains; one read of the device per update (metrics and weights in one asynchronous
+//! read); the move to the CPU when the GPU fails; the analysis at the end and while scrubbing (in
+//! a worker, `analyst.rs`).
 
-use std::cell::Cell;
 use std::sync::Arc;
 
-use grokscope_analysis::Analysis;
+use grokscope_core::RunConfig;
 use grokscope_core::data::Split;
 use grokscope_core::weights::Weights;
-use grokscope_core::{RunConfig, Snapshot};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_time::Instant;
 
-use crate::analyst::Analyst;
-use crate::engine::Engine;
-use crate::gpu::{Choice, Devices};
+use crate::run::analyst::Analyst;
+use crate::run::engine::Engine;
+use crate::run::gpu::{Choice, Devices};
+use crate::run::session::{Session, Status};
+use crate::schedule::yield_to_browser;
 
 /// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
 /// budget leaves room for the browser's own work inside the 100 ms a click may wait.
@@ -26,128 +24,21 @@ const SLICE_BUDGET_MS: f64 = 30.0;
 /// The same in a training worker, where a slice does not hold up the page: it only bounds how
 /// long a pause waits for the worker.
 const WORKER_SLICE_MS: f64 = 200.0;
-/// Recorded weights kept for scrubbing; past this every other one is dropped, so the records
-/// stay spread over the whole run.
-const MAX_RECORDS: usize = 40;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Idle,
-    /// Starting WebGPU and checking it against the CPU.
-    Preparing,
-    Running,
-    Paused,
-    /// Measuring which algorithm the model implements.
-    Analysing,
-    Done,
-    Failed,
-}
-
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Idle => "idle",
-            Status::Preparing => "preparing the GPU",
-            Status::Running => "running",
-            Status::Paused => "paused",
-            Status::Analysing => "analysing",
-            Status::Done => "done",
-            Status::Failed => "failed",
-        }
-    }
-
-    /// Training or about to: the form is locked and "run" is not offered.
-    pub fn training(self) -> bool {
-        matches!(self, Status::Preparing | Status::Running)
-    }
-}
-
-/// The weights after `step` steps, kept for scrubbing and for resuming on another device.
-struct Record {
-    step: usize,
-    weights: Weights,
-}
-
-#[derive(Default)]
-struct Inner {
-    engine: Option<Engine>,
-    records: Vec<Record>,
-    /// Bumped by reset: a slice loop of an older generation stops at its next turn.
-    generation: u64,
-    /// A slice loop holds the engine (paused or not, until it sees the status at its turn).
-    looping: bool,
-    /// Out of here while it works, back after.
-    analyst: Option<Analyst>,
-    /// The step whose analysis was asked for last and has not started.
-    wanted: Option<usize>,
-    /// An analysis loop is under way: it takes `wanted` when its analysis ends.
-    analysing: bool,
-}
-
-/// An experiment's live state. Copy: every field is a handle.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub status: RwSignal<Status>,
-    pub message: RwSignal<String>,
-    /// The device this run trains on, when it differs from the page's (after a fallback).
-    pub device_note: RwSignal<String>,
-    pub history: RwSignal<Vec<Snapshot>>,
-    /// Steps per second over the current play.
-    pub rate: RwSignal<f64>,
-    /// Steps with recorded weights.
-    pub recorded: RwSignal<Vec<usize>>,
-    /// The analysis shown, and the step of the weights it is of.
-    pub analysis: RwSignal<Option<(usize, Arc<Analysis>)>>,
-    /// Steps between UI updates (one device read each).
-    pub speed: RwSignal<usize>,
-    /// Stop once test accuracy reaches this, if set.
-    pub target_accuracy: RwSignal<Option<f64>>,
-    inner: StoredValue<Inner, LocalStorage>,
-}
 
 impl Session {
-    pub fn new(speed: usize) -> Self {
-        Session {
-            status: RwSignal::new(Status::Idle),
-            message: RwSignal::new(String::new()),
-            device_note: RwSignal::new(String::new()),
-            history: RwSignal::new(Vec::new()),
-            rate: RwSignal::new(0.0),
-            recorded: RwSignal::new(Vec::new()),
-            analysis: RwSignal::new(None),
-            speed: RwSignal::new(speed.max(1)),
-            target_accuracy: RwSignal::new(None),
-            inner: StoredValue::new_local(Inner::default()),
-        }
-    }
-
-    /// Back to step 0 with the same seed: the same split and initial weights.
-    pub fn reset(&self) {
-        // A loop of the old generation stops at its next turn; a new one may start now.
-        self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, ..Inner::default() });
-        self.history.set(Vec::new());
-        self.recorded.set(Vec::new());
-        self.analysis.set(None);
-        self.message.set(String::new());
-        self.device_note.set(String::new());
-        self.rate.set(0.0);
-        self.status.set(Status::Idle);
-    }
-
-    pub fn pause(&self) {
-        if self.status.get_untracked() == Status::Running {
-            self.status.set(Status::Paused);
-        }
-    }
-
-    pub fn finished(&self, run: &RunConfig) -> bool {
-        let last = self.history.with_untracked(|h| h.last().copied());
-        last.is_some_and(|s| s.step >= run.train.steps || self.target_accuracy.get_untracked().is_some_and(|t| s.test_acc >= t))
-    }
-
     /// Trains until the run's step budget or the target accuracy (or `limit` more steps, or a
     /// pause), then analyses the model if the run is complete.
     pub async fn play(self, run: RunConfig, devices: Devices, limit: Option<usize>) {
+        self.counted(self.play_or_finish(run, devices, limit)).await
+    }
+
+    async fn counted(&self, task: impl Future<Output = ()>) {
+        self.inner.update_value(|i| i.tasks += 1);
+        task.await;
+        self.inner.try_update_value(|i| i.tasks -= 1);
+    }
+
+    async fn play_or_finish(self, run: RunConfig, devices: Devices, limit: Option<usize>) {
         if self.status.get_untracked().training() || self.status.get_untracked() == Status::Analysing {
             return;
         }
@@ -229,7 +120,11 @@ impl Session {
                 self.finish(&run).await;
                 return;
             }
-            let end = [Some(run.train.steps), stop_at, Some(trainer.step() + self.speed.get_untracked())].into_iter().flatten().min().unwrap_or(0);
+            let end = [Some(run.train.steps), stop_at, Some(trainer.step() + self.speed.get_untracked())]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(0);
             // One update: steps in slices that each fit the time budget. Here (WebGPU) a slice
             // only queues work, and the page waits for its next frame before the next; in the
             // worker a slice is computed there while the page runs on, and the budget only
@@ -287,20 +182,7 @@ impl Session {
             return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
         }
         self.history.update(|h| h.push(snapshot));
-        let steps = self
-            .inner
-            .try_update_value(|i| {
-                i.records.push(Record { step: snapshot.step, weights });
-                if i.records.len() > MAX_RECORDS {
-                    let last = i.records.pop();
-                    let mut k = 0;
-                    i.records.retain(|_| (k % 2 == 0, k += 1).0);
-                    i.records.extend(last);
-                }
-                i.records.iter().map(|r| r.step).collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        self.recorded.set(steps);
+        self.record(snapshot.step, weights);
         Ok(())
     }
 
@@ -321,7 +203,7 @@ impl Session {
     /// make the CPU the page's device from now on.
     async fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Engine> {
         devices.fall_back(&why);
-        let record = self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())));
+        let record = self.latest_weights();
         let engine = match self.engine(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w))).await {
             Ok(e) => e,
             Err(e) => {
@@ -332,7 +214,9 @@ impl Session {
         let step = engine.step();
         // Curves past the resume point came from a device that is no longer trusted.
         self.history.update(|h| h.retain(|s| s.step <= step));
-        self.device_note.set(format!("Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."));
+        self.device_note.set(format!(
+            "Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."
+        ));
         Some(engine)
     }
 
@@ -346,15 +230,14 @@ impl Session {
         self.status.set(Status::Done);
     }
 
-    /// The last recorded weights and their step: what "download weights" saves.
-    pub fn latest_weights(&self) -> Option<(usize, Weights)> {
-        self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())))
-    }
-
     /// Analyses the recorded weights of `step` (the nearest record) and shows them. Asked
     /// again while an analysis runs (a scrub moving on), the newest step is analysed next and
     /// the ones between are skipped.
     pub async fn show(&self, run: &RunConfig, step: usize) {
+        self.counted(self.analyse(run, step)).await
+    }
+
+    async fn analyse(&self, run: &RunConfig, step: usize) {
         let busy = self
             .inner
             .try_update_value(|i| {
@@ -380,7 +263,8 @@ impl Session {
         let stale = || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
         while let Some(step) = self.inner.try_update_value(|i| i.wanted.take()).flatten() {
-            let weights = self.inner.with_value(|i| i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone())));
+            let weights =
+                self.inner.with_value(|i| i.records.iter().min_by_key(|r| r.step.abs_diff(step)).map(|r| (r.step, r.weights.clone())));
             let Some((step, weights)) = weights else { break };
             let result = analyst.analyze(run, &weights, Some(&split.test)).await;
             if stale() {
@@ -402,45 +286,6 @@ impl Session {
             self.status.set(if previous == Status::Analysing { Status::Done } else { previous });
         }
     }
-
-    fn fail(&self, message: String) {
-        self.message.set(message);
-        self.status.set(Status::Failed);
-    }
 }
 
 struct Fallback(String);
-
-thread_local! {
-    /// The animation frame whose turn was last taken.
-    static LAST_TURN: Cell<f64> = const { Cell::new(f64::NAN) };
-}
-
-/// Waits for a turn to work: after the browser has painted a frame in which nobody else has
-/// worked. So every piece of work between two yields (a slice of steps, a read, an analysis
-/// step) delays at most one frame, and two experiments training at once take turns instead of
-/// piling into the same frame. A hidden page paints no frames: there a timer gives the turn.
-pub async fn yield_to_browser() {
-    loop {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let window = web_sys::window().expect("a window");
-            // Resolves with the frame's timestamp, or with nothing after the timer.
-            let _ = window.request_animation_frame(resolve.unchecked_ref());
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), HIDDEN_PAGE_TURN_MS);
-        });
-        let frame = JsFuture::from(promise).await.ok().and_then(|v| v.as_f64());
-        match frame {
-            Some(t) if LAST_TURN.with(|last| last.replace(t)) == t => continue,
-            _ => break,
-        }
-    }
-    // Work after the frame's paint, not inside it.
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let window = web_sys::window().expect("a window");
-        let _ = window.set_timeout_with_callback(resolve.unchecked_ref());
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// A page that paints no frames (a background tab) still gets a turn this often.
-const HIDDEN_PAGE_TURN_MS: i32 = 250;

@@ -9,11 +9,11 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::form::run_form;
-use crate::app::Ctx;
-use crate::canvas::to_svg;
-use crate::chart::chart_canvas;
-use crate::files;
-use crate::session::Status;
+use crate::browser::canvas::to_svg;
+use crate::browser::chart::chart_canvas;
+use crate::browser::files;
+use crate::run::session::Status;
+use crate::state::Ctx;
 
 /// The choices of "steps per update" (between two reads of the device).
 const SPEEDS: [usize; 5] = [1, 5, 20, 50, 200];
@@ -38,7 +38,11 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
     // A new setting starts the run again: the recorded curves belong to the old one.
     let apply = move |next: RunConfig| {
         session.reset();
-        ctx.update_cell(id, |k| if let CellKind::Experiment { run, .. } = k { *run = next });
+        ctx.update_cell(id, |k| {
+            if let CellKind::Experiment { run, .. } = k {
+                *run = next
+            }
+        });
     };
     let last = move || session.history.with(|h| h.last().copied());
     let step = move || last().map(|s| s.step).unwrap_or(0);
@@ -54,10 +58,12 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
     };
     let progress = move || {
         let (step, steps, rate) = (step(), steps(), session.rate.get());
-        let left = if rate > 0.0 && step < steps { format!(" · about {} left", duration((steps - step) as f64 / rate)) } else { String::new() };
+        let left =
+            if rate > 0.0 && step < steps { format!(" · about {} left", duration((steps - step) as f64 / rate)) } else { String::new() };
         format!("{} · step {step} of {steps} · {rate:.1} steps/s{left}", status.get().name())
     };
-    let number = move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
+    let number =
+        move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
     let hovered = RwSignal::new(None::<usize>);
     let readout = move || match hovered.get().and_then(|i| session.history.with(|h| h.get(i).copied())) {
         Some(s) => format!(

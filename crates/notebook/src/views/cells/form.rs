@@ -8,7 +8,7 @@ use grokscope_core::{Operation, RunConfig, TrainConfig};
 use grokscope_document::Control;
 use leptos::prelude::*;
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 
 /// A text field of the form.
 struct Field {
@@ -100,11 +100,7 @@ fn parse(field: &Field, text: &str) -> Result<f64, String> {
 
 /// The form for `run`; `apply` gets every valid change, `busy` disables it (while training),
 /// and a lesson's locks disable their fields.
-pub fn run_form(
-    run: Signal<RunConfig>,
-    apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static,
-    busy: Signal<bool>,
-) -> impl IntoView {
+pub fn run_form(run: Signal<RunConfig>, apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static, busy: Signal<bool>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let disabled = move |control: Control| busy.get() || ctx.locked(control);
     let lock_note = move |control: Control| ctx.locked(control).then_some("locked by the lesson");
@@ -135,12 +131,12 @@ pub fn run_form(
             }
         })
         .collect_view();
-    let operation = move || run.get().task.operation.name();
+    let operation = move || run.get().task.operation.to_string();
     let kind = move || match &run.get().model {
         ModelConfig::Transformer(_) => "transformer".to_string(),
         ModelConfig::MlpOnly(m) => format!("mlp_{:?}", m.mlp_type).to_lowercase(),
     };
-    let activation = move || transformer(&run.get()).map(|t| format!("{:?}", t.activation));
+    let activation = move || transformer(&run.get()).map(|t| t.activation.to_string());
     view! {
         <div class="form">
             <label class="field">
@@ -149,13 +145,11 @@ pub fn run_form(
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
-                            r.task.operation = Operation::from_name(&name).ok_or("unknown operation")?;
+                            r.task.operation = name.parse()?;
                             Ok(())
                         });
                     }>
-                    <option value="add">"(a + b) mod p"</option>
-                    <option value="subtract">"(a − b) mod p"</option>
-                    <option value="multiply">"(a · b) mod p"</option>
+                    {Operation::ALL.map(|op| view! { <option value=op.name()>{format!("({}) mod p", op.formula())}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
@@ -165,7 +159,7 @@ pub fn run_form(
                         let name = event_target_value(&e);
                         try_apply(&|r| {
                             let model = model_of_kind(&name, &r.model).ok_or("unknown model")?;
-                            // Each kind trains with its paper's optimizer (SPEC.md §2.1, §3): the
+                            // Each kind trains with its paper's optimizer (docs/science.md §2.1, §3): the
                             // betas and warm-up follow the model; what the reader set stays.
                             if std::mem::discriminant(&model) != std::mem::discriminant(&r.model) {
                                 let recipe = match model {
@@ -191,16 +185,14 @@ pub fn run_form(
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
-                            let a = [Activation::ReLU, Activation::GeLU, Activation::Tanh].into_iter().find(|a| format!("{a:?}") == name).ok_or("unknown activation")?;
+                            let a = name.parse::<Activation>()?;
                             if let Some(t) = transformer_mut(r) {
                                 t.activation = a;
                             }
                             Ok(())
                         });
                     }>
-                    <option value="ReLU">"ReLU"</option>
-                    <option value="GeLU">"GeLU"</option>
-                    <option value="Tanh">"tanh"</option>
+                    {Activation::ALL.map(|a| view! { <option value=a.name()>{a.name()}</option> }).collect_view()}
                 </select>
             </label>
             {fields}
@@ -219,7 +211,9 @@ fn model_of_kind(name: &str, current: &ModelConfig) -> Option<ModelConfig> {
     match name {
         "transformer" => match current {
             ModelConfig::Transformer(_) => Some(current.clone()),
-            ModelConfig::MlpOnly(_) => Some(ModelConfig::Transformer(TransformerConfig { d_model: width, ..TransformerConfig::paper(1.0) })),
+            ModelConfig::MlpOnly(_) => {
+                Some(ModelConfig::Transformer(TransformerConfig { d_model: width, ..TransformerConfig::paper(1.0) }))
+            }
         },
         "mlp_a" => mlp(MlpOnlyType::A),
         "mlp_b" => mlp(MlpOnlyType::B),

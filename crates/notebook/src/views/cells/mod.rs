@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use grokscope_document::{CellKind, Control};
 
-use crate::app::Ctx;
+use crate::state::Ctx;
 
 pub fn cell_view(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();

@@ -7,7 +7,7 @@ use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Device, RunConfig, Snapshot, Trainer};
 
-use crate::worker::Remote;
+use crate::run::worker::Remote;
 
 pub enum Engine {
     Here(Box<Trainer>),

@@ -39,7 +39,11 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 /// shown (`grokscope_plots::svg::to_svg` is the same natively, where fonts measure themselves).
 pub fn to_svg(size: (u32, u32), draw: impl FnOnce(&DrawingArea<Measured<SVGBackend>, Shift>) -> PlotResult) -> Result<String, PlotError> {
     let unavailable = || PlotError("the browser offers no canvas to measure text with".into());
-    let canvas = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("canvas").ok()).and_then(|c| c.dyn_into().ok()).ok_or_else(unavailable)?;
+    let canvas = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(unavailable)?;
     let context = context(&canvas).ok_or_else(unavailable)?;
     let mut svg = String::new();
     {
@@ -73,7 +77,13 @@ impl<B: DrawingBackend> DrawingBackend for Measured<B> {
         self.inner.draw_line(from, to, style)
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Drawn<(), B::ErrorType> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Drawn<(), B::ErrorType> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -98,7 +108,8 @@ impl<B: DrawingBackend> DrawingBackend for Measured<B> {
     fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Drawn<(u32, u32), B::ErrorType> {
         // The font string `draw_text` sets, so what is measured is what is drawn.
         self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
-        let metrics = self.context.measure_text(text).map_err(|e| DrawingErrorKind::FontError(format!("measuring {text:?}: {e:?}").into()))?;
+        let metrics =
+            self.context.measure_text(text).map_err(|e| DrawingErrorKind::FontError(format!("measuring {text:?}: {e:?}").into()))?;
         let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
         Ok((metrics.width().ceil() as u32, height.ceil() as u32))
     }

@@ -1,0 +1,79 @@
+//! Which notebook the page opens, and what the reader is told about it: the copy of a shared
+//! link (`#v1.…`) or of a shipped lesson (`?lesson=NAME`), else the reader's own autosaved
+//! notebook, else the default one. A link that does not open says why and shows the reader's
+//! own notebook, untouched.
+
+use grokscope_document::lessons::LESSONS;
+use grokscope_document::link::{decode, is_link};
+use grokscope_document::{CellKind, Notebook};
+
+use crate::browser::storage::{self, OWN};
+use grokscope_document::options::UrlOptions;
+
+pub struct Opened {
+    pub notebook: Notebook,
+    /// Where autosave writes it.
+    pub slot: String,
+    /// What this is a copy of ("a shared link", "the lesson …"); the reader's own has none.
+    pub copy_of: Option<String>,
+    /// The reader's earlier edits to this link were restored.
+    pub restored: bool,
+    /// Said to the reader at the top of the page (a link that did not open, storage trouble).
+    pub problems: Vec<String>,
+}
+
+pub fn open(options: &UrlOptions) -> Opened {
+    let mut problems = Vec::new();
+    let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if is_link(&fragment) {
+        match decode(&fragment) {
+            Ok(linked) => {
+                let slot = storage::link_slot(&fragment);
+                let (notebook, restored) = match saved(&slot, &mut problems) {
+                    Some(edited) => (edited, true),
+                    None => (linked, false),
+                };
+                return Opened { notebook, slot, copy_of: Some("a shared link".into()), restored, problems };
+            }
+            Err(e) => problems.push(format!("{e} Your own notebook is shown instead, as you left it.")),
+        }
+    } else if let Some(lesson) = options.lesson {
+        let slot = format!("lesson-{}", lesson.name);
+        let (notebook, restored) = match saved(&slot, &mut problems) {
+            Some(edited) => (edited, true),
+            None => (shipped(lesson.notebook(), options), false),
+        };
+        let copy_of = format!("the lesson “{}”", notebook.title);
+        return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems };
+    }
+    let notebook = saved(OWN, &mut problems).unwrap_or_else(|| shipped(LESSONS[0].notebook(), options));
+    Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems }
+}
+
+/// A shipped notebook as the URL options shape it (they never touch one the reader saved).
+fn shipped(notebook: Notebook, options: &UrlOptions) -> Notebook {
+    let mut notebook = options.size.apply_to(notebook);
+    if let Some(steps) = options.steps {
+        for cell in &mut notebook.cells {
+            if let CellKind::Experiment { run, .. } = &mut cell.kind {
+                run.train.steps = steps;
+            }
+        }
+    }
+    notebook
+}
+
+/// The notebook saved in `slot`; one that no longer reads is set aside (kept, under another
+/// key) and the reader told.
+fn saved(slot: &str, problems: &mut Vec<String>) -> Option<Notebook> {
+    match storage::load(slot)? {
+        Ok(n) => Some(n),
+        Err(e) => {
+            match storage::set_aside(slot) {
+                Ok(key) => problems.push(format!("{e} It is kept in this browser's storage as “{key}”.")),
+                Err(why) => problems.push(format!("{e} ({why})")),
+            }
+            None
+        }
+    }
+}

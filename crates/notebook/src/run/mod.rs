@@ -1,0 +1,10 @@
+//! Where and how an experiment's model trains and is analysed: its run (`session`), the engine
+//! that steps it (on the page for WebGPU, `engine`, or in a worker, `worker`), the analyst, and
+//! the device (`gpu`: WebGPU after a self-check, else the CPU).
+
+pub mod analyst;
+pub mod engine;
+pub mod gpu;
+pub mod runner;
+pub mod session;
+pub mod worker;

@@ -1,0 +1,170 @@
+//! An experiment's run in the page, as state: its status, curves, recorded weights (to scrub
+//! through, and to resume from on another device), the analysis shown, and what a play loop
+//! needs between turns. How it trains and is analysed is `runner.rs`.
+
+use std::sync::Arc;
+
+use grokscope_analysis::Analysis;
+use grokscope_core::weights::Weights;
+use grokscope_core::{RunConfig, Snapshot};
+use leptos::prelude::*;
+
+use crate::run::analyst::Analyst;
+use crate::run::engine::Engine;
+
+/// Recorded weights kept for scrubbing; past this every other one is dropped, so the records
+/// stay spread over the whole run.
+const MAX_RECORDS: usize = 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Idle,
+    /// Starting WebGPU and checking it against the CPU.
+    Preparing,
+    Running,
+    Paused,
+    /// Measuring which algorithm the model implements.
+    Analysing,
+    Done,
+    Failed,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Preparing => "preparing the GPU",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Analysing => "analysing",
+            Status::Done => "done",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// Training or about to: the form is locked and "run" is not offered.
+    pub fn training(self) -> bool {
+        matches!(self, Status::Preparing | Status::Running)
+    }
+}
+
+/// The weights after `step` steps, kept for scrubbing and for resuming on another device.
+pub(super) struct Record {
+    pub(super) step: usize,
+    pub(super) weights: Weights,
+}
+
+#[derive(Default)]
+pub(super) struct Inner {
+    pub(super) engine: Option<Engine>,
+    pub(super) records: Vec<Record>,
+    /// Bumped by reset: a slice loop of an older generation stops at its next turn.
+    pub(super) generation: u64,
+    /// A slice loop holds the engine (paused or not, until it sees the status at its turn).
+    pub(super) looping: bool,
+    /// Out of here while it works, back after.
+    pub(super) analyst: Option<Analyst>,
+    /// The step whose analysis was asked for last and has not started.
+    pub(super) wanted: Option<usize>,
+    /// An analysis loop is under way: it takes `wanted` when its analysis ends.
+    pub(super) analysing: bool,
+    /// Plays and analyses under way, of any generation (a reset keeps the count): the session's
+    /// signals are disposed only when none is left to touch them.
+    pub(super) tasks: usize,
+}
+
+/// An experiment's live state. Copy: every field is a handle.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub status: RwSignal<Status>,
+    pub message: RwSignal<String>,
+    /// The device this run trains on, when it differs from the page's (after a fallback).
+    pub device_note: RwSignal<String>,
+    pub history: RwSignal<Vec<Snapshot>>,
+    /// Steps per second over the current play.
+    pub rate: RwSignal<f64>,
+    /// Steps with recorded weights.
+    pub recorded: RwSignal<Vec<usize>>,
+    /// The analysis shown, and the step of the weights it is of.
+    pub analysis: RwSignal<Option<(usize, Arc<Analysis>)>>,
+    /// Steps between UI updates (one device read each).
+    pub speed: RwSignal<usize>,
+    /// Stop once test accuracy reaches this, if set.
+    pub target_accuracy: RwSignal<Option<f64>>,
+    pub(super) inner: StoredValue<Inner, LocalStorage>,
+}
+
+impl Session {
+    pub fn new(speed: usize) -> Self {
+        Session {
+            status: RwSignal::new(Status::Idle),
+            message: RwSignal::new(String::new()),
+            device_note: RwSignal::new(String::new()),
+            history: RwSignal::new(Vec::new()),
+            rate: RwSignal::new(0.0),
+            recorded: RwSignal::new(Vec::new()),
+            analysis: RwSignal::new(None),
+            speed: RwSignal::new(speed.max(1)),
+            target_accuracy: RwSignal::new(None),
+            inner: StoredValue::new_local(Inner::default()),
+        }
+    }
+
+    /// Back to step 0 with the same seed: the same split and initial weights.
+    pub fn reset(&self) {
+        // A loop of the old generation stops at its next turn; a new one may start now.
+        self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, tasks: i.tasks, ..Inner::default() });
+        self.history.set(Vec::new());
+        self.recorded.set(Vec::new());
+        self.analysis.set(None);
+        self.message.set(String::new());
+        self.device_note.set(String::new());
+        self.rate.set(0.0);
+        self.status.set(Status::Idle);
+    }
+
+    pub fn pause(&self) {
+        if self.status.get_untracked() == Status::Running {
+            self.status.set(Status::Paused);
+        }
+    }
+
+    pub fn finished(&self, run: &RunConfig) -> bool {
+        let last = self.history.with_untracked(|h| h.last().copied());
+        last.is_some_and(|s| s.step >= run.train.steps || self.target_accuracy.get_untracked().is_some_and(|t| s.test_acc >= t))
+    }
+
+    /// Whether a play or an analysis is still under way (perhaps of a generation before a reset).
+    pub fn busy(&self) -> bool {
+        self.inner.try_with_value(|i| i.tasks > 0).unwrap_or(false)
+    }
+
+    /// The last recorded weights and their step: what "download weights" saves.
+    pub fn latest_weights(&self) -> Option<(usize, Weights)> {
+        self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())))
+    }
+
+    /// Keeps the weights read at `step`; past `MAX_RECORDS` every other record goes (the last
+    /// stays), so the records stay spread over the whole run.
+    pub(super) fn record(&self, step: usize, weights: Weights) {
+        let steps = self
+            .inner
+            .try_update_value(|i| {
+                i.records.push(Record { step, weights });
+                if i.records.len() > MAX_RECORDS {
+                    let last = i.records.pop();
+                    let mut k = 0;
+                    i.records.retain(|_| (k % 2 == 0, k += 1).0);
+                    i.records.extend(last);
+                }
+                i.records.iter().map(|r| r.step).collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        self.recorded.set(steps);
+    }
+
+    pub(super) fn fail(&self, message: String) {
+        self.message.set(message);
+        self.status.set(Status::Failed);
+    }
+}

@@ -1,0 +1,145 @@
+//! The page's shared state, which every view reaches through the context: the notebook (one
+//! signal, the document), the device, and each experiment's run (a `Session`) by cell id.
+//!
+//! Sessions are made under the page's reactive owner, each in an owner of its own, whatever
+//! view first asks for one: a session made inside a view's render closure would be disposed
+//! when that closure re-runs (an analysis cell above its experiment did that). Removing a cell
+//! disposes its session.
+
+use std::collections::HashMap;
+
+use grokscope_document::{Cell, CellKind, Control, Notebook};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::run::gpu::Devices;
+use crate::run::session::Session;
+use crate::schedule::yield_to_browser;
+
+/// What every cell reaches through the context.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub notebook: RwSignal<Notebook>,
+    pub devices: Devices,
+    /// Each session with the owner its signals belong to.
+    sessions: StoredValue<HashMap<u32, (Owner, Session)>, LocalStorage>,
+    /// The page's owner, under which every session's owner is made.
+    page: StoredValue<Owner, LocalStorage>,
+}
+
+impl Ctx {
+    /// Under the current reactive owner: the page's.
+    pub fn new(notebook: Notebook, devices: Devices) -> Self {
+        Ctx {
+            notebook: RwSignal::new(notebook),
+            devices,
+            sessions: StoredValue::new_local(HashMap::new()),
+            page: StoredValue::new_local(Owner::current().expect("the page is rendered under an owner")),
+        }
+    }
+
+    /// The session of experiment `id`, made on first use.
+    pub fn session(&self, id: u32) -> Session {
+        if let Some(s) = self.sessions.with_value(|m| m.get(&id).map(|(_, s)| *s)) {
+            return s;
+        }
+        let speed = self.experiment(id).map(|(_, run)| run.train.eval_every).unwrap_or(20);
+        let owner = self.page.with_value(Owner::child);
+        let session = owner.with(|| Session::new(speed));
+        self.sessions.update_value(|m| {
+            m.insert(id, (owner, session));
+        });
+        session
+    }
+
+    /// Whether a lesson locks `control` (reactive).
+    pub fn locked(&self, control: Control) -> bool {
+        self.notebook.with(|n| n.is_locked(control))
+    }
+
+    pub fn cell(&self, id: u32) -> Option<Cell> {
+        self.notebook.with_untracked(|n| n.cells.iter().find(|c| c.id == id).cloned())
+    }
+
+    /// The name and run of experiment `id`, if it is one.
+    pub fn experiment(&self, id: u32) -> Option<(String, grokscope_core::RunConfig)> {
+        match self.cell(id)?.kind {
+            CellKind::Experiment { name, run } => Some((name, run)),
+            _ => None,
+        }
+    }
+
+    pub fn update_cell(&self, id: u32, f: impl FnOnce(&mut CellKind)) {
+        self.notebook.update(|n| {
+            if let Some(c) = n.cells.iter_mut().find(|c| c.id == id) {
+                f(&mut c.kind);
+            }
+        });
+    }
+
+    /// Runs a cell: an experiment plays, an analysis analyses its experiment's latest weights.
+    pub fn run_cell(&self, id: u32) {
+        let ctx = *self;
+        match self.cell(id).map(|c| c.kind) {
+            Some(CellKind::Experiment { run, .. }) => {
+                let session = self.session(id);
+                spawn_local(async move { session.play(run, ctx.devices, None).await });
+            }
+            Some(CellKind::Analysis { experiment: Some(e), .. }) => {
+                if let Some((_, run)) = self.experiment(e) {
+                    let session = self.session(e);
+                    if let Some(step) = session.recorded.with_untracked(|r| r.last().copied()) {
+                        spawn_local(async move { session.show(&run, step).await });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn run_all(&self) {
+        let ids: Vec<u32> = self
+            .notebook
+            .with_untracked(|n| n.cells.iter().filter(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id).collect());
+        for id in ids {
+            self.run_cell(id);
+        }
+    }
+
+    pub fn pause_all(&self) {
+        self.sessions.with_value(|m| m.values().for_each(|(_, s)| s.pause()));
+    }
+
+    pub fn remove(&self, id: u32) {
+        self.notebook.update(|n| n.cells.retain(|c| c.id != id));
+        let removed = self.sessions.try_update_value(|m| m.remove(&id)).flatten();
+        if let Some((owner, session)) = removed {
+            // Its loop stops at its next turn; its signals go once nothing runs that reads them.
+            session.reset();
+            spawn_local(async move {
+                while session.busy() {
+                    yield_to_browser().await;
+                }
+                owner.cleanup();
+            });
+        }
+    }
+
+    /// Moves cell `id` by `by` places (−1 up, +1 down).
+    pub fn shift(&self, id: u32, by: isize) {
+        self.notebook.update(|n| {
+            let Some(i) = n.cells.iter().position(|c| c.id == id) else { return };
+            let j = i as isize + by;
+            if (0..n.cells.len() as isize).contains(&j) {
+                n.cells.swap(i, j as usize);
+            }
+        });
+    }
+
+    pub fn add(&self, kind: CellKind) {
+        self.notebook.update(|n| {
+            let id = n.next_id();
+            n.cells.push(Cell { id, kind });
+        });
+    }
+}
