@@ -93,7 +93,7 @@ pub fn init_weights(table: &[Parameter], rng: &mut HostRng) -> Weights {
 }
 
 /// Loads a model's parameters in table order. A model declares its parameter fields in that
-/// order and builds itself by calling [`Loader::next`] once per field, so the names live only
+/// order and builds itself by calling [`Loader::param`] once per field, so the names live only
 /// in the table.
 pub struct Loader<'a> {
     table: std::slice::Iter<'a, Parameter>,
@@ -107,7 +107,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The next parameter of the table, which `weights` must hold with exactly its shape.
-    pub fn next<const D: usize>(&mut self) -> Result<Param<Tensor<D>>, Error> {
+    pub fn param<const D: usize>(&mut self) -> Result<Param<Tensor<D>>, Error> {
         let parameter = self.table.next().expect("a model loads no more parameters than its table lists");
         let tensor = self.weights.with_shape(&parameter.name, &parameter.shape)?;
         Ok(Param::from_tensor(tensor.to_device(self.device)))

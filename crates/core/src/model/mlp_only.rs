@@ -99,11 +99,11 @@ impl MlpOnly {
 
     pub fn from_weights(config: &MlpOnlyConfig, p: usize, weights: &Weights, device: &Device) -> Result<Self, Error> {
         let table = Self::parameters(config, p);
-        let mut next = Loader::new(&table, weights, device);
+        let mut load = Loader::new(&table, weights, device);
         // Fields in table order.
-        let embed = next.next()?;
-        let l1 = Dense { weight: next.next()?, bias: next.next()? };
-        let l2 = if config.has_second_layer() { Some(Dense { weight: next.next()?, bias: next.next()? }) } else { None };
-        Ok(MlpOnly { embed, l1, l2, unembed: next.next()?, kind: config.mlp_type })
+        let embed = load.param()?;
+        let l1 = Dense { weight: load.param()?, bias: load.param()? };
+        let l2 = if config.has_second_layer() { Some(Dense { weight: load.param()?, bias: load.param()? }) } else { None };
+        Ok(MlpOnly { embed, l1, l2, unembed: load.param()?, kind: config.mlp_type })
     }
 }

@@ -181,24 +181,24 @@ impl Transformer {
 
     pub fn from_weights(config: &TransformerConfig, p: usize, weights: &Weights, device: &Device) -> Result<Self, Error> {
         let table = Self::parameters(config, p);
-        let mut next = Loader::new(&table, weights, device);
+        let mut load = Loader::new(&table, weights, device);
         // Fields in table order.
-        let w_e = next.next()?;
-        let w_pos = next.next()?;
+        let w_e = load.param()?;
+        let w_pos = load.param()?;
         let mut blocks = Vec::with_capacity(config.n_layers);
         for _ in 0..config.n_layers {
             let attn = Attention {
-                w_q: next.next()?,
-                w_k: next.next()?,
-                w_v: next.next()?,
-                w_o: next.next()?,
+                w_q: load.param()?,
+                w_k: load.param()?,
+                w_v: load.param()?,
+                w_o: load.param()?,
                 attention_rate: config.attention_rate,
             };
             let mlp =
-                Mlp { w_in: next.next()?, w_out: next.next()?, b_in: next.next()?, b_out: next.next()?, activation: config.activation };
+                Mlp { w_in: load.param()?, w_out: load.param()?, b_in: load.param()?, b_out: load.param()?, activation: config.activation };
             blocks.push(Block { attn, mlp });
         }
-        Ok(Transformer { w_e, w_pos, blocks, w_u: next.next()? })
+        Ok(Transformer { w_e, w_pos, blocks, w_u: load.param()? })
     }
 
     /// The token embeddings of a `[batch, n_ctx]` token batch, before the position embedding

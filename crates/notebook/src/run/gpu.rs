@@ -199,7 +199,8 @@ async fn self_check(run: &RunConfig, gpu: &Device) -> Result<f64, String> {
         let found = gpu.snapshot().await.map_err(|e| e.to_string())?.train_loss;
         crate::schedule::yield_to_browser().await;
         let difference = (found - expected).abs() / expected.abs().max(1e-12);
-        if !(difference <= CHECK_TOLERANCE) {
+        // A NaN loss fails too.
+        if difference.is_nan() || difference > CHECK_TOLERANCE {
             return Err(format!("at step {} its loss was {found:.6}, the CPU's {expected:.6}", gpu.step()));
         }
         worst = worst.max(difference);

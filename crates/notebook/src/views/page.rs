@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use grokscope_core::RunConfig;
 use grokscope_document::link::encode;
-use grokscope_document::{CellKind, ChartChoice, Control, Notebook, Size, clock_vs_pizza};
+use grokscope_document::{CellKind, ChartChoice, Control, Notebook, clock_vs_pizza};
 
 use crate::browser::files;
 use crate::browser::opening::open;
