@@ -18,7 +18,7 @@ after(() => server.close());
 const CLOCK = 2, PIZZA = 3, CLOCK_ANALYSIS = 4, PIZZA_ANALYSIS = 5;
 const SMALL_STEPS = 600;
 // A page that stops answering for this long is frozen, whatever the machine's load.
-const FREEZE_MS = 1000;
+const FREEZE_MS = 500;
 
 const cell = (id) => `[data-cell="${id}"]`;
 const history = async (page, id) => JSON.parse(await page.getAttribute(`${cell(id)} .curves`, "data-snapshots"));

@@ -138,7 +138,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
 /// One line on stderr, redrawn in place: a bar, the step, the losses and accuracies, the rate.
 fn progress(s: &grokscope_core::Snapshot, total: usize, seconds: f64) {
     const WIDTH: usize = 30;
-    let done = if total == 0 { WIDTH } else { WIDTH * s.step / total };
+    let done = (WIDTH * s.step).checked_div(total).unwrap_or(WIDTH);
     let rate = if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 };
     eprint!(
         "\r[{}{}] {}/{} train loss {:.4} acc {:.3} | test loss {:.4} acc {:.3} | {:.1} steps/s ",

@@ -134,10 +134,9 @@ impl Trainer {
     }
 
     /// The snapshot and host copies of every weight, in one asynchronous read: what the
-    /// notebook records (and what it resumes from should its device fail). One transaction
-    /// holds tensors of one backend: both come from the model without autodiff.
+    /// notebook records (and what it resumes from should its device fail).
     pub async fn observe(&self) -> Result<(Snapshot, Weights), Error> {
-        let (leading, weights) = read_back(&self.parameters, flat_parameters(&self.model.valid()), vec![self.metrics()]).await?;
+        let (leading, weights) = self.read_weights(vec![self.metrics()]).await?;
         Ok((self.snapshot_from(&leading[0]), weights))
     }
 
@@ -180,6 +179,12 @@ impl Trainer {
 
     /// Host copies of the current weights.
     pub async fn weights(&self) -> Result<Weights, Error> {
-        Ok(read_back(&self.parameters, flat_parameters(&self.model.valid()), Vec::new()).await?.1)
+        Ok(self.read_weights(Vec::new()).await?.1)
+    }
+
+    /// Every weight, with `leading` tensors in the same read. One transaction holds tensors of
+    /// one backend: both come from the model without autodiff.
+    async fn read_weights(&self, leading: Vec<Tensor<1>>) -> Result<(Vec<Vec<f32>>, Weights), Error> {
+        read_back(&self.parameters, flat_parameters(&self.model.valid()), leading).await
     }
 }

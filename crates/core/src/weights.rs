@@ -169,7 +169,7 @@ pub async fn read_back(
     parameters: Vec<Tensor<1>>,
     leading: Vec<Tensor<1>>,
 ) -> Result<(Vec<Vec<f32>>, Weights), Error> {
-    debug_assert_eq!(table.len(), parameters.len(), "the table lists every parameter");
+    assert_eq!(table.len(), parameters.len(), "the table lists every parameter");
     let n_leading = leading.len();
     let mut values = read_f32(leading.into_iter().chain(parameters).collect()).await?.into_iter();
     let leading = values.by_ref().take(n_leading).collect();

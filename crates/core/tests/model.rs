@@ -74,7 +74,7 @@ fn memory_estimates_name_the_largest_tensor() {
         t.d_model = 64;
     }
     big.validate().unwrap();
-    assert_eq!(4 * big.largest_tensor_values() >> 20, 129);
+    assert_eq!((4 * big.largest_tensor_values()) >> 20, 129);
 }
 
 /// A seed's initial weights never change between versions: a link made by an earlier grokscope

@@ -26,3 +26,28 @@ struct Metrics<'a> {
 pub fn metrics_json(experiment: &str, run: &RunConfig, history: &[Snapshot]) -> String {
     serde_json::to_string_pretty(&Metrics { experiment, run, history }).expect("metrics serialise")
 }
+
+/// A file name from a title: letters, digits and dashes.
+pub fn file_stem(title: &str) -> String {
+    let stem: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() { "grokscope".into() } else { stem }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem("Clock vs Pizza"), "clock-vs-pizza");
+        assert_eq!(file_stem("Constant attention (α = 0)"), "constant-attention-0");
+        assert_eq!(file_stem("α"), "grokscope");
+    }
+}

@@ -67,3 +67,22 @@ pub fn decode(fragment: &str) -> Result<Notebook, DocumentError> {
         })?;
     Notebook::from_json(&json, WHAT)
 }
+
+/// Where the page keeps its copy of the link `fragment` (a localStorage slot): FNV-1a of the
+/// fragment, enough to tell links apart.
+pub fn link_slot(fragment: &str) -> String {
+    let hash = fragment.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    format!("link-{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_tell_links_apart() {
+        assert_eq!(link_slot("#v1.abc"), link_slot("#v1.abc"));
+        assert_ne!(link_slot("#v1.abc"), link_slot("#v1.abd"));
+        assert!(link_slot("#v1.abc").starts_with("link-") && link_slot("").len() == 21);
+    }
+}

@@ -44,7 +44,8 @@ impl UrlOptions {
     /// From `location.search` (with or without its `?`); a bad value is a message naming it.
     pub fn parse(query: &str) -> Result<UrlOptions, String> {
         let pairs: Vec<(String, String)> = query
-            .trim_start_matches('?')
+            .strip_prefix('?')
+            .unwrap_or(query)
             .split('&')
             .filter(|p| !p.is_empty())
             .map(|p| {

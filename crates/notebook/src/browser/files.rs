@@ -28,19 +28,6 @@ pub fn save_url(name: &str, url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A file name from a title: letters, digits and dashes.
-pub fn file_stem(title: &str) -> String {
-    let stem: String = title
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    if stem.is_empty() { "grokscope".into() } else { stem }
-}
-
 /// The bytes of a picked or dropped file of at most `limit` bytes.
 pub async fn read(file: &web_sys::File, limit: usize) -> Result<Vec<u8>, String> {
     if file.size() > limit as f64 {

@@ -1,10 +1,12 @@
 //! The page's platform, with no notebook logic: the chart canvas, downloads and uploads,
-//! localStorage, the URL's options, which notebook opens, Markdown to DOM nodes.
+//! localStorage, the URL's options, which notebook opens and what is done with whole notebooks,
+//! Markdown to DOM nodes.
 
 pub mod canvas;
 pub mod chart;
 pub mod files;
 pub mod markdown;
+pub mod notebooks;
 pub mod opening;
 pub mod storage;
 pub mod url;

@@ -4,7 +4,7 @@
 //! own notebook, untouched.
 
 use grokscope_document::lessons::LESSONS;
-use grokscope_document::link::{decode, is_link};
+use grokscope_document::link::{decode, is_link, link_slot};
 use grokscope_document::{CellKind, Notebook};
 
 use crate::browser::storage::{self, OWN};
@@ -28,7 +28,7 @@ pub fn open(options: &UrlOptions) -> Opened {
     if is_link(&fragment) {
         match decode(&fragment) {
             Ok(linked) => {
-                let slot = storage::link_slot(&fragment);
+                let slot = link_slot(&fragment);
                 let (notebook, restored) = match saved(&slot, &mut problems) {
                     Some(edited) => (edited, true),
                     None => (linked, false),
@@ -76,4 +76,17 @@ fn saved(slot: &str, problems: &mut Vec<String>) -> Option<Notebook> {
             None
         }
     }
+}
+
+/// The page's address without query or fragment: where a link points.
+fn page_address() -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let origin = location.as_ref().and_then(|l| l.origin().ok()).unwrap_or_default();
+    let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+    format!("{origin}{path}")
+}
+
+/// The address that opens `fragment`, starting its training at once if `autorun`.
+pub fn link_address(fragment: &str, autorun: bool) -> String {
+    format!("{}{}#{fragment}", page_address(), if autorun { "?autorun" } else { "" })
 }

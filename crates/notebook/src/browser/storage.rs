@@ -1,6 +1,7 @@
 //! Autosave: notebooks in the browser's localStorage. The reader's own notebook has one slot;
-//! each notebook opened from a link gets its own (named by a hash of the link), so opening a
-//! link never overwrites what the reader had, and reloading a link keeps the edits made to it.
+//! each notebook opened from a link or a lesson gets its own (named by a hash of the link, or by
+//! the lesson), so opening one never overwrites what the reader had, and reloading it keeps the
+//! edits made to it.
 //! Only documents are stored, never trained weights.
 
 use grokscope_document::{DocumentError, Notebook};
@@ -8,7 +9,7 @@ use grokscope_document::{DocumentError, Notebook};
 const PREFIX: &str = "grokscope:";
 const NOTEBOOK: &str = "grokscope:notebook:";
 pub const OWN: &str = "own";
-/// Copies of linked notebooks kept; the least recently opened go first.
+/// Copies of linked notebooks and lessons kept; the least recently opened go first.
 const MAX_LINK_COPIES: usize = 12;
 const LINK_ORDER: &str = "grokscope:link-order";
 
@@ -16,12 +17,6 @@ fn local() -> Result<web_sys::Storage, String> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .ok_or_else(|| "this browser does not let the page save (private mode or storage turned off)".into())
-}
-
-/// The slot of a link's copy: FNV-1a of the fragment, enough to tell links apart.
-pub fn link_slot(fragment: &str) -> String {
-    let hash = fragment.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
-    format!("link-{hash:016x}")
 }
 
 /// The notebook saved in `slot`: none, or what it holds (which may no longer read).

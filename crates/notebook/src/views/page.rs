@@ -1,22 +1,20 @@
-//! The notebook page: title, toolbar (run all, pause all, add a cell), the device panel and the
-//! cells. Cells live in one signal (the document, `notebook::Notebook`); each experiment's run
-//! lives in a `Session` kept beside it by cell id.
+//! The notebook page: title, notices, toolbar (run all, pause all, share, files, add a cell), the
+//! device panel, the cells and the footer. The notebook and its sessions are `state::Ctx`; what
+//! opens, saves and erases whole notebooks is `browser::opening` and `browser::notebooks`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use grokscope_core::RunConfig;
-use grokscope_document::link::encode;
 use grokscope_document::{CellKind, ChartChoice, Control, Notebook, clock_vs_pizza};
 
-use crate::browser::files;
 use crate::browser::opening::open;
-use crate::browser::storage;
 use crate::browser::url::options;
+use crate::browser::{files, notebooks, storage};
 use crate::run::gpu::Devices;
 use crate::state::Ctx;
 use crate::views::cells::cell_view;
-use crate::views::share::{link_address, share_panel};
+use crate::views::share::share_panel;
 use grokscope_document::options::UrlOptions;
 
 #[component]
@@ -57,58 +55,30 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
     };
     let sharing = RwSignal::new(false);
     let save_file = move || {
-        let (name, json) = ctx.notebook.with_untracked(|n| (format!("{}.grokscope.json", files::file_stem(&n.title)), n.to_json()));
-        if let Err(e) = files::download(&name, "application/json", json.as_bytes()) {
+        if let Err(e) = ctx.notebook.with_untracked(notebooks::save_file) {
             say(e);
         }
     };
-    // A notebook file opens as a link does: a copy, in a new tab, beside the reader's own.
     let opened_file = RwSignal::new(None::<(String, String)>);
     let open_file = move |file: Option<web_sys::File>| {
         let Some(file) = file else { return };
         spawn_local(async move {
-            let bytes = match files::read(&file, grokscope_document::notebook::MAX_JSON_BYTES).await {
-                Ok(b) => b,
-                Err(e) => return say(format!("{}: {e}", file.name())),
-            };
-            match Notebook::from_json(&bytes, "file") {
-                Ok(n) => {
-                    let address = link_address(&encode(&n), false);
-                    let tab = web_sys::window().and_then(|w| w.open_with_url_and_target(&address, "_blank").ok().flatten());
-                    if tab.is_none() {
-                        opened_file.set(Some((file.name(), address)));
-                    }
-                }
-                Err(e) => say(format!("{}: {e}", file.name())),
+            match notebooks::open_file(&file).await {
+                Ok(blocked) => opened_file.set(blocked),
+                Err(e) => say(e),
             }
         });
     };
     let erased = RwSignal::new(String::new());
-    let erase = move || {
-        let (own, links, other) = storage::inventory();
-        let question = format!(
-            "Erase everything grokscope saved in this browser?\n\n\
-             · your own notebook: {}\n· copies of notebooks opened from links: {links}\n· other entries (kept aside, link order): {other}\n\n\
-             Trained models are never saved. This page keeps showing its notebook until you leave; an edit saves it again.",
-            if own > 0 { "saved" } else { "none saved" }
-        );
-        let yes = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
-        if yes {
-            match storage::erase() {
-                Ok(n) => erased.set(format!("Erased {n} saved entr{} from this browser.", if n == 1 { "y" } else { "ies" })),
-                Err(e) => say(e),
-            }
-        }
+    let erase = move || match notebooks::erase() {
+        Ok(Some(done)) => erased.set(done),
+        Ok(None) => {}
+        Err(e) => say(e),
     };
     let copy_of = opened.copy_of.clone();
     let restored = opened.restored;
-    let link_slot = opened.slot.clone();
-    let start_again = move || {
-        storage::remove(&link_slot);
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
-    };
+    let copy_slot = opened.slot.clone();
+    let start_again = move || notebooks::start_again(&copy_slot);
     let own_address = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into());
     let lesson = move || {
         ctx.notebook.with(|n| {

@@ -6,20 +6,8 @@ use grokscope_document::link::encode;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::browser::opening::link_address;
 use crate::state::Ctx;
-
-/// The page's address without query or fragment: where a link points.
-fn page_address() -> String {
-    let location = web_sys::window().map(|w| w.location());
-    let origin = location.as_ref().and_then(|l| l.origin().ok()).unwrap_or_default();
-    let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
-    format!("{origin}{path}")
-}
-
-/// The address that opens `fragment`, starting its training at once if `autorun`.
-pub fn link_address(fragment: &str, autorun: bool) -> String {
-    format!("{}{}#{fragment}", page_address(), if autorun { "?autorun" } else { "" })
-}
 
 pub fn share_panel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();

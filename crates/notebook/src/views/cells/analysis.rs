@@ -34,7 +34,8 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     let loaded = RwSignal::new(None::<(String, Arc<Analysis>)>);
     let load_error = RwSignal::new(String::new());
     let loading = RwSignal::new(false);
-    let session = move || experiment.get().map(|e| ctx.session(e));
+    // No session for an experiment that is gone (a link may bind an analysis to one).
+    let session = move || experiment.get().filter(|&e| ctx.experiment(e).is_some()).map(|e| ctx.session(e));
     let shown = move || -> Option<(String, Arc<Analysis>)> {
         if let Some(l) = loaded.get() {
             return Some(l);

@@ -1,7 +1,7 @@
 //! An experiment cell: its settings, the controls of its run, progress and live curves.
 
 use grokscope_core::{Checkpoint, RunConfig, Snapshot};
-use grokscope_document::export::{metrics_csv, metrics_json};
+use grokscope_document::export::{file_stem, metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
 use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
 use leptos::prelude::*;
@@ -76,7 +76,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
     // Files of this run: its metrics and its latest weights (official tensor names).
     let download_error = RwSignal::new(String::new());
     let offer = move |suffix: &str, mime: &str, bytes: Vec<u8>| {
-        let name = format!("{}-{suffix}", files::file_stem(&name()));
+        let name = format!("{}-{suffix}", file_stem(&name()));
         download_error.set(files::download(&name, mime, &bytes).err().unwrap_or_default());
     };
     let download_csv = move || offer("metrics.csv", "text/csv", session.history.with_untracked(|h| metrics_csv(h)).into_bytes());
