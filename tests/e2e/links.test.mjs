@@ -134,6 +134,35 @@ test("a lesson link locks what its author chose; the reader changes only α", { 
   }
 });
 
+test("a shipped lesson opens from ?lesson= as a copy beside the reader's own; an unknown one is named", { timeout: 300_000 }, async () => {
+  const { page, errors, close } = await open(`${server.url}?size=small`);
+  try {
+    await page.fill(`${cell(CLOCK)} .cell-title`, "My own run");
+    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
+    await page.waitForTimeout(200);
+    const own = await ownSaved(page);
+    await page.goto(`${server.url}?lesson=clock-vs-pizza&size=small`);
+    await page.waitForSelector("#origin");
+    assert.match(await page.textContent("#origin"), /the lesson “Clock vs Pizza”/);
+    assert.equal(await page.inputValue(`${cell(CLOCK)} .cell-title`), "Standard attention (α = 1)");
+    // Edits to the lesson's copy stay in its own slot.
+    await page.fill(`${cell(CLOCK)} .cell-title`, "My lesson run");
+    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
+    await page.waitForTimeout(200);
+    assert.deepEqual(await ownSaved(page), own, "the lesson left the reader's notebook alone");
+    await page.reload();
+    await page.waitForSelector("#origin");
+    assert.equal(await page.inputValue(`${cell(CLOCK)} .cell-title`), "My lesson run");
+    await page.goto(`${server.url}?lesson=nope`);
+    await page.waitForSelector("#message:not(:empty)");
+    assert.match(await page.textContent("#message"), /lesson=nope.*clock-vs-pizza/);
+    assert.equal(await page.inputValue(`${cell(CLOCK)} .cell-title`), "My own run");
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test("damaged, oversized, newer and hostile links are refused with a message and cost nothing", { timeout: 300_000 }, async () => {
   const { page, errors, close } = await open(`${server.url}?size=small`);
   try {
