@@ -166,6 +166,14 @@ impl ChartChoice {
 }
 
 impl Notebook {
+    /// Every experiment's name and run, in cell order.
+    pub fn experiments(&self) -> impl Iterator<Item = (&str, &RunConfig)> {
+        self.cells.iter().filter_map(|c| match &c.kind {
+            CellKind::Experiment { name, run } => Some((name.as_str(), run)),
+            _ => None,
+        })
+    }
+
     pub fn next_id(&self) -> u32 {
         self.cells.iter().map(|c| c.id).max().unwrap_or(0) + 1
     }

@@ -4,6 +4,7 @@
 //! `steps`, `every`) for the benchmark page.
 
 use crate::lessons::{Lesson, Size, lesson};
+use crate::notebook::{CellKind, Notebook};
 
 /// Which device the reader asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +91,22 @@ impl UrlOptions {
     }
 }
 
+impl UrlOptions {
+    /// A shipped notebook as these options shape it: its size, and every experiment's steps if
+    /// given. Never applied to a notebook the reader saved or a link holds.
+    pub fn shape(&self, notebook: Notebook) -> Notebook {
+        let mut notebook = self.size.apply_to(notebook);
+        if let Some(steps) = self.steps {
+            for cell in &mut notebook.cells {
+                if let CellKind::Experiment { run, .. } = &mut cell.kind {
+                    run.train.steps = steps;
+                }
+            }
+        }
+        notebook
+    }
+}
+
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; a malformed
 /// escape stays as it is.
 fn decode(text: &str) -> String {
@@ -126,6 +143,14 @@ mod tests {
         let o = UrlOptions::parse("lesson=clock%2Dvs%2Dpizza&bench&every=0").unwrap();
         assert_eq!(o.lesson.map(|l| l.name), Some("clock-vs-pizza"));
         assert_eq!((o.bench, o.bench_every), (true, 1));
+    }
+
+    #[test]
+    fn options_shape_a_shipped_notebook() {
+        let o = UrlOptions::parse("?size=small&steps=8").unwrap();
+        let n = o.shape(crate::lessons::clock_vs_pizza(Size::Default));
+        let runs: Vec<_> = n.experiments().map(|(_, run)| (run.task.p, run.train.steps)).collect();
+        assert_eq!(runs, [(31, 8), (31, 8)]);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! notebook, else the default one. A link that does not open says why and shows the reader's
 //! own notebook, untouched.
 
+use grokscope_document::Notebook;
 use grokscope_document::lessons::LESSONS;
 use grokscope_document::link::{decode, is_link, link_slot};
-use grokscope_document::{CellKind, Notebook};
 
 use crate::browser::storage::{self, OWN};
 use grokscope_document::options::UrlOptions;
@@ -41,26 +41,13 @@ pub fn open(options: &UrlOptions) -> Opened {
         let slot = format!("lesson-{}", lesson.name);
         let (notebook, restored) = match saved(&slot, &mut problems) {
             Some(edited) => (edited, true),
-            None => (shipped(lesson.notebook(), options), false),
+            None => (options.shape(lesson.notebook()), false),
         };
         let copy_of = format!("the lesson “{}”", notebook.title);
         return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems };
     }
-    let notebook = saved(OWN, &mut problems).unwrap_or_else(|| shipped(LESSONS[0].notebook(), options));
+    let notebook = saved(OWN, &mut problems).unwrap_or_else(|| options.shape(LESSONS[0].notebook()));
     Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems }
-}
-
-/// A shipped notebook as the URL options shape it (they never touch one the reader saved).
-fn shipped(notebook: Notebook, options: &UrlOptions) -> Notebook {
-    let mut notebook = options.size.apply_to(notebook);
-    if let Some(steps) = options.steps {
-        for cell in &mut notebook.cells {
-            if let CellKind::Experiment { run, .. } = &mut cell.kind {
-                run.train.steps = steps;
-            }
-        }
-    }
-    notebook
 }
 
 /// The notebook saved in `slot`; one that no longer reads is set aside (kept, under another

@@ -5,8 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use grokscope_core::RunConfig;
-use grokscope_document::{CellKind, ChartChoice, Control, Notebook, clock_vs_pizza};
+use grokscope_document::{CellKind, ChartChoice, Control, clock_vs_pizza};
 
 use crate::browser::opening::open;
 use crate::browser::url::options;
@@ -46,8 +45,11 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
     let devices = ctx.devices;
     let cells = move || ctx.notebook.with(|n| n.cells.clone());
     // A new experiment is the default notebook's first (α = 1), at the page's size.
-    let add_experiment =
-        move || ctx.add(CellKind::Experiment { name: "New experiment".into(), run: first_experiment(&clock_vs_pizza(options.size)) });
+    let add_experiment = move || {
+        let default = clock_vs_pizza(options.size);
+        let run = default.experiments().next().expect("the default notebook has an experiment").1.clone();
+        ctx.add(CellKind::Experiment { name: "New experiment".into(), run })
+    };
     let add_analysis = move || {
         let last =
             ctx.notebook.with_untracked(|n| n.cells.iter().rev().find(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id));
@@ -152,15 +154,4 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             </p>
         </footer>
     }
-}
-
-fn first_experiment(notebook: &Notebook) -> RunConfig {
-    notebook
-        .cells
-        .iter()
-        .find_map(|c| match &c.kind {
-            CellKind::Experiment { run, .. } => Some(run.clone()),
-            _ => None,
-        })
-        .expect("the default notebook has an experiment")
 }
