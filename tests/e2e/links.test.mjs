@@ -25,6 +25,13 @@ const history = async (page, id) => JSON.parse(await page.getAttribute(`${cell(i
 const saved = (page) => page.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith("grokscope:")).map((k) => [k, localStorage.getItem(k)])));
 const ownSaved = async (page) => JSON.parse((await saved(page))["grokscope:notebook:own"] ?? "null");
 
+/** Renames the α = 1 experiment as a reader would, and lets autosave store it. */
+async function renameClock(page, name) {
+  await page.fill(`${cell(CLOCK)} .cell-title`, name);
+  await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
+  await page.waitForTimeout(200);
+}
+
 /** A link as the page writes it, for a notebook JSON made here (zlib, URL-safe base64). */
 const linkOf = (json) => `v1.${deflateSync(Buffer.from(json)).toString("base64url")}`;
 
@@ -137,18 +144,14 @@ test("a lesson link locks what its author chose; the reader changes only α", { 
 test("a shipped lesson opens from ?lesson= as a copy beside the reader's own; an unknown one is named", { timeout: 300_000 }, async () => {
   const { page, errors, close } = await open(`${server.url}?size=small`);
   try {
-    await page.fill(`${cell(CLOCK)} .cell-title`, "My own run");
-    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
-    await page.waitForTimeout(200);
+    await renameClock(page, "My own run");
     const own = await ownSaved(page);
     await page.goto(`${server.url}?lesson=clock-vs-pizza&size=small`);
     await page.waitForSelector("#origin");
     assert.match(await page.textContent("#origin"), /the lesson “Clock vs Pizza”/);
     assert.equal(await page.inputValue(`${cell(CLOCK)} .cell-title`), "Standard attention (α = 1)");
     // Edits to the lesson's copy stay in its own slot.
-    await page.fill(`${cell(CLOCK)} .cell-title`, "My lesson run");
-    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
-    await page.waitForTimeout(200);
+    await renameClock(page, "My lesson run");
     assert.deepEqual(await ownSaved(page), own, "the lesson left the reader's notebook alone");
     await page.reload();
     await page.waitForSelector("#origin");
@@ -167,9 +170,7 @@ test("damaged, oversized, newer and hostile links are refused with a message and
   const { page, errors, close } = await open(`${server.url}?size=small`);
   try {
     // The reader's own notebook, edited.
-    await page.fill(`${cell(CLOCK)} .cell-title`, "My own run");
-    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
-    await page.waitForTimeout(200);
+    await renameClock(page, "My own run");
     const own = await ownSaved(page);
     assert.equal(own.cells[1].name, "My own run");
     await page.click("#share");
