@@ -15,9 +15,9 @@ let server;
 before(async () => (server = await serve(DIST)));
 after(() => server.close());
 
-// SwiftShader trains this model at a few steps per second at best; 50 steps with a read after
-// each fit the test command's budget.
-const GATE_STEPS = 50;
+// SwiftShader trains this model at a fraction of a step per second; 20 steps with a read after
+// each fit the test command's budget (a curve over more steps is the benchmark page's job).
+const GATE_STEPS = 20;
 const GATE_TOLERANCE = 1e-3;
 // A page that stops answering for this long is frozen, whatever the machine's load.
 const FREEZE_MS = 500;
