@@ -2,6 +2,7 @@
 
 mod analyze;
 mod eval;
+mod sweep;
 mod train;
 
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Print a checkpoint's Clock & Pizza metrics and verdict as JSON; --out writes every chart as SVG.
     Analyze(analyze::AnalyzeArgs),
+    /// Train many models over attention rate, width and seed (a grid or the paper's random
+    /// scheme), a shard of them, or all as Slurm jobs; merge shards; draw phase diagrams.
+    Sweep(sweep::SweepArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -133,3 +133,117 @@ fn bad_input_is_a_message_not_a_panic() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A quick grid of 12 tiny runs in two shapes (ensembles), as the command line writes one.
+const QUICK_GRID: [&str; 10] = ["--alpha", "0:1:3", "--d-model", "16,24", "--seeds", "2", "--p", "11", "--steps", "40"];
+
+fn sweep(args: &[&str], out: &Path) -> Output {
+    let mut all = vec!["sweep"];
+    all.extend_from_slice(args);
+    all.extend(["--out", out.to_str().unwrap()]);
+    grokscope(&all)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn succeeded(out: &Output) -> String {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn failed(out: &Output) -> String {
+    // 1 for what the command refuses, 2 for what the argument parser does.
+    assert!(matches!(out.status.code(), Some(1 | 2)), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_sweep_trains_every_run_resumes_shards_merges_and_plots() {
+    let dir = scratch("sweep");
+    let whole = dir.join("whole");
+    let stderr = succeeded(&sweep(&QUICK_GRID, &whole));
+    assert!(stderr.contains("12/12 models"), "{stderr}");
+    let table = read(&whole.join("results.csv"));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 13);
+    assert!(lines[0].starts_with("run_id,attn_coeff,d_model,n_heads,n_layers,p,seed,steps"));
+    assert!(lines[0].contains("gradient_sim,distance_irrelevance,distance_irrelevance_correct,circularity"));
+    assert!(lines[1..].iter().all(|l| l.split(',').nth(7) == Some("40")), "every run trained its 40 steps");
+
+    // A member trains as its single run does: the same test accuracy as `grokscope train`.
+    let single = dir.join("single");
+    let train = grokscope(&[
+        "train",
+        "--alpha",
+        "1",
+        "--d-model",
+        "24",
+        "--seed",
+        "1",
+        "--p",
+        "11",
+        "--steps",
+        "40",
+        "--out",
+        single.to_str().unwrap(),
+    ]);
+    succeeded(&train);
+    let last: Value = serde_json::from_str(read(&single.join("metrics.jsonl")).lines().last().unwrap()).unwrap();
+    let row: Vec<&str> = lines[12].split(',').collect();
+    assert_eq!((row[1], row[2], row[6]), ("1", "24", "1"), "the last run is α = 1, d_model 24, seed 1");
+    assert_eq!(row[15].parse::<f64>().unwrap(), last["test_acc"].as_f64().unwrap());
+
+    // Killed after four rows, one half-written: started again, it trains only what is missing.
+    let cut: String = table.lines().take(5).map(|l| format!("{l}\n")).collect::<String>() + &lines[5][..10];
+    std::fs::write(whole.join("results.csv"), cut).unwrap();
+    let stderr = succeeded(&sweep(&QUICK_GRID, &whole));
+    assert!(stderr.contains("4 already done") && stderr.contains("(8 trained now)"), "{stderr}");
+    assert_eq!(read(&whole.join("results.csv")), table);
+
+    // Two shards merge into the same table.
+    let shards: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("shard-{i}"))).collect();
+    for (i, folder) in shards.iter().enumerate() {
+        let shard = format!("{i}/2");
+        succeeded(&sweep(&[&QUICK_GRID[..], &["--shard", &shard]].concat(), folder));
+    }
+    let merged = dir.join("merged.csv");
+    let (a, b) = (shards[0].to_str().unwrap(), shards[1].to_str().unwrap());
+    succeeded(&grokscope(&["sweep", "merge", a, b, "--out", merged.to_str().unwrap()]));
+    assert_eq!(read(&merged), table);
+    assert!(failed(&grokscope(&["sweep", "merge", a, "--out", merged.to_str().unwrap()])).contains("have no results"));
+    assert!(failed(&grokscope(&["sweep", "merge", a, a, "--out", merged.to_str().unwrap()])).contains("is in both"));
+    assert_eq!(read(&merged), table, "a refused merge writes nothing");
+
+    let charts = dir.join("charts");
+    succeeded(&grokscope(&["sweep", "plot", merged.to_str().unwrap(), "--out", charts.to_str().unwrap()]));
+    for name in ["phase_di", "phase_gs", "phase_width_gs", "phase_width_di", "phase_mean_gs"] {
+        let svg = read(&charts.join(format!("{name}.svg")));
+        assert!(svg.contains("attention rate"), "{name}");
+        assert!(svg.matches("<circle").count() > 6, "{name}: our points and the paper's");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_sweeps_are_a_message_and_change_nothing() {
+    let dir = scratch("sweep-bad");
+    assert!(failed(&sweep(&["--alpha", "0:1:0"], &dir)).contains("at least 1"));
+    assert!(failed(&sweep(&["--alpha", "0,2", "--p", "11"], &dir)).contains("attention rate 2"));
+    assert!(failed(&sweep(&[&QUICK_GRID[..], &["--shard", "2/2"]].concat(), &dir)).contains("0 ≤ I < N"));
+    assert!(failed(&sweep(&[&QUICK_GRID[..], &["--memory-mib", "0"]].concat(), &dir)).contains("MiB"));
+    let spec = dir.with_extension("json");
+    std::fs::write(&spec, "{\"grid\": ").unwrap();
+    assert!(failed(&sweep(&[spec.to_str().unwrap()], &dir)).contains("not a sweep spec"));
+    assert!(!dir.join("results.csv").exists(), "nothing trained, nothing written");
+    // A folder holds one sweep.
+    succeeded(&sweep(&["--alpha", "0", "--d-model", "16", "--p", "11", "--steps", "5"], &dir));
+    let before = read(&dir.join("results.csv"));
+    assert!(failed(&sweep(&["--alpha", "1", "--d-model", "16", "--p", "11", "--steps", "5"], &dir)).contains("holds another sweep"));
+    assert_eq!(read(&dir.join("results.csv")), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&spec).unwrap();
+}

@@ -15,6 +15,8 @@ use rand_chacha::ChaCha8Rng;
 pub enum Stream {
     Split = 1,
     Init = 2,
+    /// A random sweep's draws of attention rate, width and seed per run.
+    Sweep = 3,
 }
 
 pub struct HostRng {

@@ -43,7 +43,7 @@ pub fn heatmap<DB: DrawingBackend>(
 }
 
 /// A vertical viridis bar labelled with its extremes.
-fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, lo: f64, hi: f64) -> PlotResult {
+pub(crate) fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, lo: f64, hi: f64) -> PlotResult {
     let h = area.dim_in_pixel().1;
     let (top, bottom) = (50i32, h as i32 - 50);
     let steps = 32;

@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod fourier;
 pub mod heatmap;
 pub mod logits;
+pub mod phase;
 pub mod readout;
 pub mod style;
 #[cfg(feature = "svg")]

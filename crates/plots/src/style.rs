@@ -84,14 +84,29 @@ pub fn axes<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64> + ValueForma
     x_desc: &str,
     y_desc: &str,
 ) -> PlotResult {
+    axes_with(chart, (x_desc, y_desc), &|v| format!("{}", v.round() as i64), &|v| tidy(*v))
+}
+
+/// [`axes`] with the tick labels' formats given.
+pub fn axes_with<
+    'a,
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    (x_desc, y_desc): (&str, &str),
+    x_format: &dyn Fn(&f64) -> String,
+    y_format: &dyn Fn(&f64) -> String,
+) -> PlotResult {
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_labels(6)
         .y_labels(6)
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .y_label_formatter(&|v| tidy(*v))
+        .x_label_formatter(x_format)
+        .y_label_formatter(y_format)
         .label_style(small_style())
         .axis_desc_style(label_style())
         .light_line_style(WHITE)

@@ -1,0 +1,171 @@
+//! Which runs train together and where: members of the same shapes form ensembles (one batched
+//! program on a device), ensembles fit a memory budget, and shards take whole ensembles.
+
+use grokscope_core::{ModelConfig, RunConfig};
+
+use crate::SweepError;
+use crate::spec::{Member, describe};
+
+/// What one device holds, in f32 values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Parameters, gradients, moments and activations of every member of an ensemble.
+    pub values: usize,
+    /// The largest single tensor (a GPU buffer), all members together.
+    pub tensor_values: usize,
+}
+
+impl Default for Budget {
+    /// The limits of one run (`RunConfig::validate`), for a whole ensemble.
+    fn default() -> Self {
+        Budget { values: grokscope_core::config::MAX_FOOTPRINT_VALUES, tensor_values: grokscope_core::config::MAX_FOOTPRINT_VALUES }
+    }
+}
+
+/// Runs of the same shapes and step count, trained side by side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ensemble {
+    pub members: Vec<Member>,
+}
+
+impl Ensemble {
+    pub fn footprint_values(&self) -> usize {
+        self.members.iter().map(|m| m.run.footprint_values()).sum()
+    }
+
+    pub fn largest_tensor_values(&self) -> usize {
+        self.members.iter().map(|m| m.run.largest_tensor_values()).sum()
+    }
+
+    /// Values touched per step times steps: what a shard's share of the work is weighed by.
+    fn cost(&self) -> u128 {
+        self.members.iter().map(|m| m.run.footprint_values() as u128 * m.run.train.steps as u128).sum()
+    }
+}
+
+/// The settings members of one ensemble may differ in (attention rate, seed, learning rate,
+/// weight decay, train fraction), set to one value: runs with the same key have the same shapes.
+pub fn shape_key(run: &RunConfig) -> String {
+    let mut shape = run.clone();
+    if let ModelConfig::Transformer(c) = &mut shape.model {
+        c.attention_rate = 0.0;
+    }
+    shape.train.seed = 0;
+    shape.train.lr = 0.0;
+    shape.train.weight_decay = 0.0;
+    shape.train.train_fraction = 0.0;
+    serde_json::to_string(&shape).expect("configs serialise")
+}
+
+/// Members grouped by shape (groups in the order their first member comes), each group cut
+/// into ensembles that fit `budget`. A run that alone does not fit is refused, with its size.
+pub fn ensembles(members: &[Member], budget: Budget) -> Result<Vec<Ensemble>, SweepError> {
+    let mut groups: Vec<(String, Vec<Member>)> = Vec::new();
+    for member in members {
+        let key = shape_key(&member.run);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(member.clone()),
+            None => groups.push((key, vec![member.clone()])),
+        }
+    }
+    let mut out = Vec::new();
+    for (_, group) in groups {
+        let (values, tensor) = (group[0].run.footprint_values(), group[0].run.largest_tensor_values());
+        if values > budget.values || tensor > budget.tensor_values {
+            return Err(SweepError::TooBig(format!(
+                "one run ({}) needs about {} MiB, with a largest tensor of {} MiB; this device holds {} MiB, {} MiB in one tensor",
+                describe(&group[0].run),
+                mib(values),
+                mib(tensor),
+                mib(budget.values),
+                mib(budget.tensor_values)
+            )));
+        }
+        let per_ensemble = (budget.values / values).min(budget.tensor_values / tensor).max(1);
+        out.extend(group.chunks(per_ensemble).map(|chunk| Ensemble { members: chunk.to_vec() }));
+    }
+    Ok(out)
+}
+
+/// MiB in `values` f32s.
+pub fn mib(values: usize) -> usize {
+    (values * 4).div_ceil(1 << 20)
+}
+
+/// Shard `index` of `count`: whole ensembles, the costliest first to the least loaded shard
+/// (the lowest-numbered on a tie), each shard's in sweep order. Every shard of one plan
+/// computes the same assignment, so shards never overlap.
+pub fn shard(ensembles: &[Ensemble], index: usize, count: usize) -> Vec<Ensemble> {
+    assert!(index < count, "shard {index} of {count}");
+    let mut order: Vec<usize> = (0..ensembles.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(ensembles[i].cost()));
+    let mut load = vec![0u128; count];
+    let mut owner = vec![0; ensembles.len()];
+    for i in order {
+        let lightest = (0..count).min_by_key(|&s| load[s]).expect("at least one shard");
+        load[lightest] += ensembles[i].cost();
+        owner[i] = lightest;
+    }
+    ensembles.iter().zip(owner).filter(|&(_, o)| o == index).map(|(e, _)| e.clone()).collect()
+}
+
+/// `I/N`: shard I (counted from 0) of N.
+pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("shard `{text}`: write I/N with 0 ≤ I < N, as 0/4");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if i >= n { Err(bad()) } else { Ok((i, n)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SweepSpec;
+
+    fn members(json: &str) -> Vec<Member> {
+        SweepSpec::from_json(json).unwrap().expand().unwrap()
+    }
+
+    #[test]
+    fn members_group_by_shape_and_fit_the_budget() {
+        let m = members(r#"{"grid": {"d_model": [32, 64], "attention_rate": [0, 0.5, 1], "seed": [0, 1]}}"#);
+        let all = ensembles(&m, Budget::default()).unwrap();
+        assert_eq!(all.len(), 2, "two widths, two shapes");
+        assert!(all.iter().all(|e| e.members.len() == 6));
+        assert!(all.iter().all(|e| e.members.iter().all(|x| shape_key(&x.run) == shape_key(&e.members[0].run))));
+        let one = m[0].run.footprint_values();
+        let tight = Budget { values: 4 * m.iter().map(|x| x.run.footprint_values()).max().unwrap(), ..Budget::default() };
+        let split = ensembles(&m, tight).unwrap();
+        assert!(split.iter().all(|e| e.footprint_values() <= tight.values), "{one}");
+        assert_eq!(split.iter().map(|e| e.members.len()).sum::<usize>(), 12);
+        assert!(split.len() > 2);
+    }
+
+    #[test]
+    fn a_run_too_big_for_the_device_is_refused_with_sizes() {
+        let m = members(r#"{"grid": {"d_model": [128]}}"#);
+        let e = ensembles(&m, Budget { values: 1 << 20, tensor_values: 1 << 20 }).unwrap_err().to_string();
+        assert!(e.contains("MiB") && e.contains("d_model = 128"), "{e}");
+    }
+
+    #[test]
+    fn shards_partition_whole_ensembles() {
+        let m = members(r#"{"grid": {"d_model": [16, 24, 32, 48, 64], "attention_rate": [0, 1], "seed": [0, 1, 2]}}"#);
+        let all = ensembles(&m, Budget { values: 3 * m.last().unwrap().run.footprint_values(), ..Budget::default() }).unwrap();
+        let shards: Vec<_> = (0..3).map(|i| shard(&all, i, 3)).collect();
+        let mut seen: Vec<String> = shards.iter().flatten().flat_map(|e| e.members.iter().map(|x| x.id.clone())).collect();
+        assert_eq!(seen.len(), m.len());
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), m.len(), "no run in two shards");
+        assert!(shards.iter().all(|s| !s.is_empty()));
+        assert_eq!(shard(&all, 1, 3), shards[1], "the same assignment every time");
+    }
+
+    #[test]
+    fn shard_arguments() {
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        assert!(parse_shard("4/4").is_err());
+        assert!(parse_shard("1").unwrap_err().contains("I/N"));
+    }
+}
