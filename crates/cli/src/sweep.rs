@@ -189,7 +189,7 @@ impl DeviceArgs {
 
 fn run_sweep(spec: &SweepSpec, shard_of: Option<(usize, usize)>, device: &DeviceArgs, out: &std::path::Path) -> Result<(), String> {
     let members = spec.expand().map_err(|e| e.to_string())?;
-    let all = ensembles(&members, device.budget()).map_err(|e| e.to_string())?;
+    let all = ensembles(&members, device.budget(), shard_of.map_or(1, |(_, count)| count)).map_err(|e| e.to_string())?;
     let mine = match shard_of {
         Some((index, count)) => shard(&all, index, count),
         None => all,
@@ -265,7 +265,7 @@ fn run_merge(args: MergeArgs) -> Result<(), String> {
 fn run_slurm(args: SlurmArgs) -> Result<(), String> {
     let spec = args.spec.spec()?;
     // Refused here, before a job is queued, if any run does not fit.
-    ensembles(&spec.expand().map_err(|e| e.to_string())?, args.device.budget()).map_err(|e| e.to_string())?;
+    ensembles(&spec.expand().map_err(|e| e.to_string())?, args.device.budget(), args.shards).map_err(|e| e.to_string())?;
     let program = std::env::current_exe().map_err(|e| format!("where is grokscope? {e}"))?;
     let shard_args = vec!["--backend".into(), args.device.backend.name().into(), "--memory-mib".into(), args.device.memory_mib.to_string()];
     let sweep = SlurmSweep { dir: args.out.clone(), shards: args.shards, program, shard_args, sbatch: args.sbatch };

@@ -58,8 +58,9 @@ pub fn shape_key(run: &RunConfig) -> String {
 }
 
 /// Members grouped by shape (groups in the order their first member comes), each group cut
-/// into ensembles that fit `budget`. A run that alone does not fit is refused, with its size.
-pub fn ensembles(members: &[Member], budget: Budget) -> Result<Vec<Ensemble>, SweepError> {
+/// into ensembles that fit `budget`, and into at least `shards` where it has the members, so
+/// that every shard gets work. A run that alone does not fit is refused, with its size.
+pub fn ensembles(members: &[Member], budget: Budget, shards: usize) -> Result<Vec<Ensemble>, SweepError> {
     let mut groups: Vec<(String, Vec<Member>)> = Vec::new();
     for member in members {
         let key = shape_key(&member.run);
@@ -81,7 +82,7 @@ pub fn ensembles(members: &[Member], budget: Budget) -> Result<Vec<Ensemble>, Sw
                 mib(budget.tensor_values)
             )));
         }
-        let per_ensemble = (budget.values / values).min(budget.tensor_values / tensor).max(1);
+        let per_ensemble = (budget.values / values).min(budget.tensor_values / tensor).min(group.len().div_ceil(shards.max(1))).max(1);
         out.extend(group.chunks(per_ensemble).map(|chunk| Ensemble { members: chunk.to_vec() }));
     }
     Ok(out)
@@ -129,13 +130,13 @@ mod tests {
     #[test]
     fn members_group_by_shape_and_fit_the_budget() {
         let m = members(r#"{"grid": {"d_model": [32, 64], "attention_rate": [0, 0.5, 1], "seed": [0, 1]}}"#);
-        let all = ensembles(&m, Budget::default()).unwrap();
+        let all = ensembles(&m, Budget::default(), 1).unwrap();
         assert_eq!(all.len(), 2, "two widths, two shapes");
         assert!(all.iter().all(|e| e.members.len() == 6));
         assert!(all.iter().all(|e| e.members.iter().all(|x| shape_key(&x.run) == shape_key(&e.members[0].run))));
         let one = m[0].run.footprint_values();
         let tight = Budget { values: 4 * m.iter().map(|x| x.run.footprint_values()).max().unwrap(), ..Budget::default() };
-        let split = ensembles(&m, tight).unwrap();
+        let split = ensembles(&m, tight, 1).unwrap();
         assert!(split.iter().all(|e| e.footprint_values() <= tight.values), "{one}");
         assert_eq!(split.iter().map(|e| e.members.len()).sum::<usize>(), 12);
         assert!(split.len() > 2);
@@ -144,14 +145,14 @@ mod tests {
     #[test]
     fn a_run_too_big_for_the_device_is_refused_with_sizes() {
         let m = members(r#"{"grid": {"d_model": [128]}}"#);
-        let e = ensembles(&m, Budget { values: 1 << 20, tensor_values: 1 << 20 }).unwrap_err().to_string();
+        let e = ensembles(&m, Budget { values: 1 << 20, tensor_values: 1 << 20 }, 1).unwrap_err().to_string();
         assert!(e.contains("MiB") && e.contains("d_model = 128"), "{e}");
     }
 
     #[test]
     fn shards_partition_whole_ensembles() {
         let m = members(r#"{"grid": {"d_model": [16, 24, 32, 48, 64], "attention_rate": [0, 1], "seed": [0, 1, 2]}}"#);
-        let all = ensembles(&m, Budget { values: 3 * m.last().unwrap().run.footprint_values(), ..Budget::default() }).unwrap();
+        let all = ensembles(&m, Budget { values: 3 * m.last().unwrap().run.footprint_values(), ..Budget::default() }, 3).unwrap();
         let shards: Vec<_> = (0..3).map(|i| shard(&all, i, 3)).collect();
         let mut seen: Vec<String> = shards.iter().flatten().flat_map(|e| e.members.iter().map(|x| x.id.clone())).collect();
         assert_eq!(seen.len(), m.len());
@@ -160,6 +161,15 @@ mod tests {
         assert_eq!(seen.len(), m.len(), "no run in two shards");
         assert!(shards.iter().all(|s| !s.is_empty()));
         assert_eq!(shard(&all, 1, 3), shards[1], "the same assignment every time");
+    }
+
+    #[test]
+    fn one_shape_still_feeds_every_shard() {
+        let m = members(r#"{"random": {"runs": 10}}"#);
+        assert_eq!(ensembles(&m, Budget::default(), 1).unwrap().len(), 1);
+        let all = ensembles(&m, Budget::default(), 4).unwrap();
+        assert_eq!(all.iter().map(|e| e.members.len()).collect::<Vec<_>>(), [3, 3, 3, 1]);
+        assert!((0..4).all(|i| !shard(&all, i, 4).is_empty()));
     }
 
     #[test]
