@@ -29,6 +29,21 @@ pub struct Snapshot {
     pub all_acc: f64,
 }
 
+impl Snapshot {
+    /// From the five metrics as evaluation computes them: train loss, train accuracy, test
+    /// loss, test accuracy, accuracy over all pairs.
+    pub fn from_metrics(step: usize, v: &[f32]) -> Snapshot {
+        Snapshot {
+            step,
+            train_loss: v[0] as f64,
+            train_acc: v[1] as f64,
+            test_loss: v[2] as f64,
+            test_acc: v[3] as f64,
+            all_acc: v[4] as f64,
+        }
+    }
+}
+
 /// Per-example cross-entropy, `[batch]`.
 pub fn cross_entropy_per_example(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
     log_softmax(logits, 1).gather(1, labels.unsqueeze_dim(1)).neg().squeeze_dim(1)
@@ -167,14 +182,7 @@ impl Trainer {
     }
 
     fn snapshot_from(&self, v: &[f32]) -> Snapshot {
-        Snapshot {
-            step: self.step,
-            train_loss: v[0] as f64,
-            train_acc: v[1] as f64,
-            test_loss: v[2] as f64,
-            test_acc: v[3] as f64,
-            all_acc: v[4] as f64,
-        }
+        Snapshot::from_metrics(self.step, v)
     }
 
     /// Host copies of the current weights.

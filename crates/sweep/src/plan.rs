@@ -1,7 +1,8 @@
 //! Which runs train together and where: members of the same shapes form ensembles (one batched
 //! program on a device), ensembles fit a memory budget, and shards take whole ensembles.
 
-use grokscope_core::{ModelConfig, RunConfig};
+use grokscope_core::RunConfig;
+use grokscope_core::ensemble::shape_of;
 
 use crate::SweepError;
 use crate::spec::{Member, describe};
@@ -43,18 +44,9 @@ impl Ensemble {
     }
 }
 
-/// The settings members of one ensemble may differ in (attention rate, seed, learning rate,
-/// weight decay, train fraction), set to one value: runs with the same key have the same shapes.
+/// Runs with the same key train as one ensemble (`grokscope_core::ensemble::shape_of`).
 pub fn shape_key(run: &RunConfig) -> String {
-    let mut shape = run.clone();
-    if let ModelConfig::Transformer(c) = &mut shape.model {
-        c.attention_rate = 0.0;
-    }
-    shape.train.seed = 0;
-    shape.train.lr = 0.0;
-    shape.train.weight_decay = 0.0;
-    shape.train.train_fraction = 0.0;
-    serde_json::to_string(&shape).expect("configs serialise")
+    serde_json::to_string(&shape_of(run)).expect("configs serialise")
 }
 
 /// Members grouped by shape (groups in the order their first member comes), each group cut

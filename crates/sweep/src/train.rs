@@ -1,39 +1,34 @@
-//! Training an ensemble's members and measuring each: a results row per model.
+//! Training an ensemble and measuring each member: a results row per model.
 
 use grokscope_analysis::analyze;
 use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
-use grokscope_core::{Device, Error, Trainer};
+use grokscope_core::{Device, EnsembleTrainer, RunConfig};
 
 use crate::SweepError;
 use crate::plan::Ensemble;
 use crate::results::Row;
 use crate::spec::Member;
 
-/// Trains `member` to its step budget and analyses the result (test accuracy on its own
-/// held-out pairs).
-pub async fn train_member(member: &Member, device: &Device) -> Result<Row, Error> {
-    let run = &member.run;
-    let mut trainer = Trainer::new(run, device)?;
-    trainer.advance(run.train.steps);
-    let (last, weights) = trainer.observe().await?;
-    let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
-    // Analysis is host maths on small tables: the CPU backend, whatever device trained.
-    let analysis = analyze(run, &weights, Some(split.test.as_slice()), &Backend::CPU.device()).await?;
-    Ok(Row::new(member, &last, &analysis.report))
-}
-
-/// Trains every member of `ensemble` not in `skip`, handing each row to `done` as it is
-/// measured. The members train one after another: a batched program for the whole ensemble
-/// is the step that makes ensembles pay (docs/sweeps.md).
+/// Trains the members of `ensemble` not in `skip` as one batched program, then measures each
+/// (test accuracy on its own held-out pairs) and hands its row to `done`.
 pub async fn train_ensemble(
     ensemble: &Ensemble,
     device: &Device,
     skip: impl Fn(&Member) -> bool,
     mut done: impl FnMut(Row) -> Result<(), SweepError>,
 ) -> Result<(), SweepError> {
-    for member in ensemble.members.iter().filter(|m| !skip(m)) {
-        done(train_member(member, device).await?)?;
+    let members: Vec<&Member> = ensemble.members.iter().filter(|m| !skip(m)).collect();
+    let Some(first) = members.first() else { return Ok(()) };
+    let runs: Vec<RunConfig> = members.iter().map(|m| m.run.clone()).collect();
+    let mut trainer = EnsembleTrainer::new(&runs, device)?;
+    trainer.advance(first.run.train.steps);
+    for (member, (last, weights)) in members.iter().zip(trainer.observe().await?) {
+        let run = &member.run;
+        let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
+        // Analysis is host maths on small tables: the CPU backend, whatever device trained.
+        let analysis = analyze(run, &weights, Some(split.test.as_slice()), &Backend::CPU.device()).await?;
+        done(Row::new(member, &last, &analysis.report))?;
     }
     Ok(())
 }

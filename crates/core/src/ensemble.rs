@@ -1,0 +1,286 @@
+//! K transformers of one shape trained as one program (docs/sweeps.md): every parameter has a
+//! leading member axis, the matmuls are batched over it, and the loss is the sum of the
+//! members' losses. Their parameters are disjoint, so each member gets exactly its own
+//! gradient, and AdamW, elementwise, updates each as its own run would.
+//!
+//! Members may differ in attention rate (a `[K]` tensor), seed (their own initial weights, and
+//! their own split: every pair is in one batch, with a `[K, pairs]` train mask) and train
+//! fraction. Everything else, shapes and the optimiser's settings, is shared.
+
+use burn::module::Param;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use burn::tensor::activation::{log_softmax, softmax};
+
+use crate::Error;
+use crate::config::RunConfig;
+use crate::data::{Batch, Split};
+use crate::model::{Activation, ModelConfig, TransformerConfig};
+use crate::training::Snapshot;
+use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
+
+/// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
+/// fields in the parameter table's order.
+#[derive(Module, Debug)]
+struct Stacked {
+    /// `[K, d_model, vocab]`.
+    w_e: Param<Tensor<3>>,
+    /// `[K, n_ctx, d_model]`.
+    w_pos: Param<Tensor<3>>,
+    blocks: Vec<StackedBlock>,
+    /// `[K, d_model, vocab]`.
+    w_u: Param<Tensor<3>>,
+    #[module(skip)]
+    activation: Activation,
+}
+
+#[derive(Module, Debug)]
+struct StackedBlock {
+    /// `[K, heads, d_head, d_model]` each.
+    w_q: Param<Tensor<4>>,
+    w_k: Param<Tensor<4>>,
+    w_v: Param<Tensor<4>>,
+    /// `[K, d_model, heads * d_head]`.
+    w_o: Param<Tensor<3>>,
+    /// `[K, d_mlp, d_model]`, `[K, d_model, d_mlp]`, `[K, d_mlp]`, `[K, d_model]`.
+    w_in: Param<Tensor<3>>,
+    w_out: Param<Tensor<3>>,
+    b_in: Param<Tensor<2>>,
+    b_out: Param<Tensor<2>>,
+}
+
+/// `x @ wᵀ` per member, for a `[K, m, d_in]` stream and a `[K, d_out, d_in]` weight.
+fn project(x: Tensor<3>, w: Tensor<3>) -> Tensor<3> {
+    x.matmul(w.swap_dims(1, 2))
+}
+
+impl Stacked {
+    /// Logits at the last position, `[K, batch, vocab]`, with each member's attention rate
+    /// from `alpha`, `[K]`.
+    fn forward(&self, tokens: Tensor<2, Int>, alpha: Tensor<1>) -> Tensor<3> {
+        let [b, n] = tokens.dims();
+        let [k, d, _] = self.w_e.dims();
+        let rows = self.w_e.val().swap_dims(1, 2).select(1, tokens.reshape([b * n])); // [K, b * n, d]
+        let x = rows.reshape([k, b, n, d]) + self.w_pos.val().unsqueeze_dim::<4>(1); // [K, b, n, d]
+        let mut x = x.reshape([k, b * n, d]);
+        let alpha = alpha.reshape([k, 1, 1, 1, 1]);
+        for block in &self.blocks {
+            let heads = |w: &Param<Tensor<4>>, x: Tensor<3>| {
+                let [_, h, d_head, _] = w.dims();
+                let all = project(x, w.val().reshape([k, h * d_head, d])); // [K, b * n, h * d_head]
+                all.reshape([k, b, n, h, d_head]).swap_dims(2, 3) // [K, b, h, n, d_head]
+            };
+            let (q, key, v) = (heads(&block.w_q, x.clone()), heads(&block.w_k, x.clone()), heads(&block.w_v, x.clone()));
+            let [_, _, h, _, d_head] = v.dims();
+            let scores = q.matmul(key.swap_dims(3, 4)).div_scalar((d_head as f64).sqrt()); // [K, b, h, n, n]
+            let pattern = softmax(scores, 4) * alpha.clone() + alpha.clone().neg().add_scalar(1.0);
+            let z = pattern.matmul(v).swap_dims(2, 3).reshape([k, b * n, h * d_head]); // heads side by side
+            x = x.clone() + project(z, block.w_o.val());
+            let hidden = project(x.clone(), block.w_in.val()) + block.b_in.val().unsqueeze_dim::<3>(1); // [K, b * n, d_mlp]
+            x = x.clone() + project(self.activation.apply(hidden), block.w_out.val()) + block.b_out.val().unsqueeze_dim::<3>(1);
+        }
+        let last = x.reshape([k, b, n, d]).narrow(2, n - 1, 1).reshape([k, b, d]); // [K, b, d_model]
+        last.matmul(self.w_u.val())
+    }
+}
+
+pub struct EnsembleTrainer {
+    runs: Vec<RunConfig>,
+    model: Stacked,
+    /// The single model's table, and the same with the member axis in front.
+    table: Vec<Parameter>,
+    stacked_table: Vec<Parameter>,
+    optimizer: ModuleOptimizer,
+    step: usize,
+    /// `[K]` attention rates, for training and for evaluation.
+    alpha: Tensor<1>,
+    eval_alpha: Tensor<1>,
+    /// Every pair, on the autodiff device (training) and the plain one (evaluation).
+    train_batch: Batch,
+    eval_batch: Batch,
+    /// `[K, pairs]`: 1 where the pair is in the member's training set; on both devices.
+    train_mask: Tensor<2>,
+    eval_train_mask: Tensor<2>,
+    /// `[K]`: each member's count of training pairs (for training and for evaluation) and of
+    /// held-out pairs.
+    n_train: Tensor<1>,
+    eval_n_train: Tensor<1>,
+    n_test: Tensor<1>,
+}
+
+impl EnsembleTrainer {
+    /// Fresh runs from their seeds. They must share every setting but the attention rate, the
+    /// seed and the train fraction.
+    pub fn new(runs: &[RunConfig], device: &Device) -> Result<Self, Error> {
+        let first = runs.first().ok_or_else(|| Error::InvalidConfig("an ensemble needs at least one run".into()))?;
+        let ModelConfig::Transformer(config) = &first.model else {
+            return Err(Error::InvalidConfig("ensembles train transformers".into()));
+        };
+        for run in runs {
+            run.validate()?;
+            if shape_of(run) != shape_of(first) {
+                return Err(Error::InvalidConfig(
+                    "the runs of an ensemble may differ only in attention rate, seed and train fraction".into(),
+                ));
+            }
+        }
+        let (k, p) = (runs.len(), first.task.p);
+        let table = first.model.parameters(p);
+        let stacked_table: Vec<Parameter> =
+            table.iter().map(|t| Parameter { shape: [k].into_iter().chain(t.shape.iter().copied()).collect(), ..t.clone() }).collect();
+        let members: Vec<Weights> = runs.iter().map(|r| r.model.init_weights(p, r.train.seed)).collect();
+        let stacked = Weights(
+            stacked_table
+                .iter()
+                .map(|t| {
+                    (t.name.clone(), HostTensor::new(t.shape.clone(), members.iter().flat_map(|w| w.0[&t.name].values.clone()).collect()))
+                })
+                .collect(),
+        );
+        let plain = device.clone().without_autodiff();
+        let autodiff = plain.clone().autodiff();
+        let model = load(config, &stacked_table, &stacked, &autodiff)?;
+        let t = &first.train;
+        let optimizer = AdamWConfig::new()
+            .with_beta_1(t.beta1 as f32)
+            .with_beta_2(t.beta2 as f32)
+            .with_epsilon(t.epsilon as f32)
+            .with_weight_decay(t.weight_decay as f32)
+            .init();
+        let n = first.task.num_pairs();
+        let splits: Vec<Split> = runs.iter().map(|r| Split::new(&r.task, r.train.train_fraction, r.train.seed)).collect();
+        let mask: Vec<f32> = splits.iter().flat_map(|s| s.train_mask(n)).collect();
+        let counts = |f: &dyn Fn(&Split) -> usize| -> Vec<f32> { splits.iter().map(|s| f(s) as f32).collect() };
+        let vector = |values: Vec<f32>, device: &Device| Tensor::<1>::from_data(TensorData::new(values, [k]), device);
+        let alpha: Vec<f32> = runs.iter().map(|r| attention_rate(r) as f32).collect();
+        Ok(EnsembleTrainer {
+            alpha: vector(alpha.clone(), &autodiff),
+            eval_alpha: vector(alpha, &plain),
+            train_batch: Batch::all(&first.task, &first.model, &autodiff),
+            eval_batch: Batch::all(&first.task, &first.model, &plain),
+            train_mask: Tensor::from_data(TensorData::new(mask.clone(), [k, n]), &autodiff),
+            eval_train_mask: Tensor::from_data(TensorData::new(mask, [k, n]), &plain),
+            n_train: vector(counts(&|s| s.train.len()), &autodiff),
+            eval_n_train: vector(counts(&|s| s.train.len()), &plain),
+            n_test: vector(counts(&|s| s.test.len()), &plain),
+            runs: runs.to_vec(),
+            model,
+            table,
+            stacked_table,
+            optimizer,
+            step: 0,
+        })
+    }
+
+    pub fn members(&self) -> usize {
+        self.runs.len()
+    }
+
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Queues `n` full-batch AdamW steps for every member. Reads nothing back.
+    pub fn advance(&mut self, n: usize) {
+        for _ in 0..n {
+            let lr = self.runs[0].train.learning_rate(self.step);
+            let logits = self.model.forward(self.train_batch.inputs.clone(), self.alpha.clone());
+            let per_pair = cross_entropy(logits, self.train_batch.labels.clone()); // [K, pairs]
+            // Each member's mean over its own training pairs; their sum is the loss.
+            let k = self.runs.len();
+            let loss = ((per_pair * self.train_mask.clone()).sum_dim(1).reshape([k]) / self.n_train.clone()).sum();
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            self.model = self.optimizer.step(lr, self.model.clone(), grads);
+            self.step += 1;
+        }
+    }
+
+    /// Every member's snapshot and weights, in one asynchronous read.
+    pub async fn observe(&self) -> Result<Vec<(Snapshot, Weights)>, Error> {
+        let k = self.runs.len();
+        let model = self.model.valid();
+        let logits = model.forward(self.eval_batch.inputs.clone(), self.eval_alpha.clone());
+        let labels = self.eval_batch.labels.clone();
+        let loss = cross_entropy(logits.clone(), labels.clone()); // [K, pairs]
+        let n = labels.dims()[0];
+        let correct = logits.argmax(2).reshape([k, n]).equal(labels.reshape([1, n]).repeat_dim(0, k)).float(); // [K, pairs]
+        let train = self.eval_train_mask.clone();
+        let test = train.clone().neg().add_scalar(1.0);
+        let (n_train, n_test) = (self.eval_n_train.clone(), self.n_test.clone());
+        let masked_mean = |values: Tensor<2>, mask: Tensor<2>, count: Tensor<1>| (values * mask).sum_dim(1).reshape([k]) / count;
+        let metrics = Tensor::stack::<2>(
+            vec![
+                masked_mean(loss.clone(), train.clone(), n_train.clone()),
+                masked_mean(correct.clone(), train, n_train),
+                masked_mean(loss, test.clone(), n_test.clone()),
+                masked_mean(correct.clone(), test, n_test),
+                correct.mean_dim(1).reshape([k]),
+            ],
+            1,
+        ) // [K, 5]
+        .reshape([k * 5]);
+        let (leading, stacked) = read_back(&self.stacked_table, flat_parameters(&model), vec![metrics]).await?;
+        Ok((0..k)
+            .map(|m| {
+                let weights = Weights(
+                    self.table
+                        .iter()
+                        .map(|t| {
+                            let len: usize = t.shape.iter().product();
+                            let values = stacked.0[&t.name].values[m * len..(m + 1) * len].to_vec();
+                            (t.name.clone(), HostTensor::new(t.shape.clone(), values))
+                        })
+                        .collect(),
+                );
+                (Snapshot::from_metrics(self.step, &leading[0][m * 5..(m + 1) * 5]), weights)
+            })
+            .collect())
+    }
+}
+
+/// Per-pair cross-entropy of `[K, pairs, vocab]` logits, `[K, pairs]`.
+fn cross_entropy(logits: Tensor<3>, labels: Tensor<1, Int>) -> Tensor<2> {
+    let [k, n, _] = logits.dims();
+    let index = labels.reshape([1, n, 1]).repeat_dim(0, k); // [K, pairs, 1]
+    log_softmax(logits, 2).gather(2, index).neg().reshape([k, n])
+}
+
+fn attention_rate(run: &RunConfig) -> f64 {
+    match &run.model {
+        ModelConfig::Transformer(c) => c.attention_rate,
+        ModelConfig::MlpOnly(_) => 1.0,
+    }
+}
+
+/// What the members of an ensemble share: the run with the settings a member may have of its
+/// own (attention rate, seed, train fraction) set to one value. Runs with equal shapes train
+/// together.
+pub fn shape_of(run: &RunConfig) -> RunConfig {
+    let mut shared = run.clone();
+    if let ModelConfig::Transformer(c) = &mut shared.model {
+        c.attention_rate = 0.0;
+    }
+    shared.train.seed = 0;
+    shared.train.train_fraction = 0.5;
+    shared
+}
+
+fn load(config: &TransformerConfig, table: &[Parameter], weights: &Weights, device: &Device) -> Result<Stacked, Error> {
+    let mut load = Loader::new(table, weights, device);
+    let (w_e, w_pos) = (load.param()?, load.param()?);
+    let mut blocks = Vec::with_capacity(config.n_layers);
+    for _ in 0..config.n_layers {
+        blocks.push(StackedBlock {
+            w_q: load.param()?,
+            w_k: load.param()?,
+            w_v: load.param()?,
+            w_o: load.param()?,
+            w_in: load.param()?,
+            w_out: load.param()?,
+            b_in: load.param()?,
+            b_out: load.param()?,
+        });
+    }
+    Ok(Stacked { w_e, w_pos, blocks, w_u: load.param()?, activation: config.activation })
+}

@@ -1,0 +1,82 @@
+//! An ensemble's members train as their single runs do: on the CPU backend, every member's
+//! losses and accuracies at every evaluation over 100 steps within a relative 1e-5 of
+//! `Trainer`'s, and its analysis (GS, both DIs, circularity) within 1e-4.
+
+use grokscope_analysis::analyze;
+use grokscope_core::data::Split;
+use grokscope_core::device::Backend;
+use grokscope_core::{EnsembleTrainer, ModelConfig, RunConfig, Snapshot, Trainer};
+use pollster::block_on;
+
+const STEPS: usize = 100;
+const EVERY: usize = 20;
+
+fn runs() -> Vec<RunConfig> {
+    [(0.0, 0, 0.8), (0.5, 1, 0.8), (1.0, 2, 0.7)]
+        .into_iter()
+        .map(|(alpha, seed, fraction)| {
+            let mut run = RunConfig::paper(alpha);
+            run.task.p = 17;
+            run.train.steps = STEPS;
+            run.train.seed = seed;
+            run.train.train_fraction = fraction;
+            if let ModelConfig::Transformer(c) = &mut run.model {
+                c.d_model = 32;
+            }
+            run
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance * a.abs().max(b.abs()).max(1e-6)
+}
+
+#[test]
+fn members_train_as_their_single_runs() {
+    let device = Backend::CPU.device();
+    let runs = runs();
+    let mut ensemble = EnsembleTrainer::new(&runs, &device).unwrap();
+    let mut curves: Vec<Vec<Snapshot>> = vec![Vec::new(); runs.len()];
+    let last = loop {
+        let observed = block_on(ensemble.observe()).unwrap();
+        for (curve, (snapshot, _)) in curves.iter_mut().zip(&observed) {
+            curve.push(*snapshot);
+        }
+        if ensemble.step() >= STEPS {
+            break observed;
+        }
+        ensemble.advance(EVERY);
+    };
+    for (m, run) in runs.iter().enumerate() {
+        let single = block_on(Trainer::curve(run, &device, EVERY)).unwrap();
+        assert_eq!(single.len(), curves[m].len());
+        for (a, b) in single.iter().zip(&curves[m]) {
+            assert_eq!(a.step, b.step);
+            for (what, x, y) in [
+                ("train loss", a.train_loss, b.train_loss),
+                ("test loss", a.test_loss, b.test_loss),
+                ("train accuracy", a.train_acc, b.train_acc),
+                ("test accuracy", a.test_acc, b.test_acc),
+            ] {
+                assert!(close(x, y, 1e-5), "member {m}, step {}: {what} {x} alone, {y} in the ensemble", a.step);
+            }
+        }
+        assert!(single.last().unwrap().train_loss < single[0].train_loss, "member {m} learned");
+
+        let mut trainer = Trainer::new(run, &device).unwrap();
+        trainer.advance(STEPS);
+        let weights = block_on(trainer.weights()).unwrap();
+        let test = Split::new(&run.task, run.train.train_fraction, run.train.seed).test;
+        let alone = block_on(analyze(run, &weights, Some(&test), &device)).unwrap().report;
+        let together = block_on(analyze(run, &last[m].1, Some(&test), &device)).unwrap().report;
+        for (what, x, y) in [
+            ("gradient symmetricity", alone.gradient_symmetricity, together.gradient_symmetricity),
+            ("distance irrelevance", alone.distance_irrelevance, together.distance_irrelevance),
+            ("distance irrelevance (top wrong)", alone.distance_irrelevance_top_wrong, together.distance_irrelevance_top_wrong),
+            ("circularity", alone.circularity, together.circularity),
+        ] {
+            assert!(close(x, y, 1e-4), "member {m}: {what} {x} alone, {y} in the ensemble");
+        }
+    }
+}
