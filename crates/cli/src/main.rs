@@ -1,6 +1,7 @@
 //! `grokscope`: train, evaluate and analyse Clock & Pizza models from the command line.
 
 mod analyze;
+mod bench;
 mod eval;
 mod sweep;
 mod train;
@@ -27,6 +28,8 @@ enum Command {
     /// Train many models over attention rate, width and seed (a grid or the paper's random
     /// scheme), a shard of them, or all as Slurm jobs; merge shards; draw phase diagrams.
     Sweep(sweep::SweepArgs),
+    /// Measure speed: `bench ensemble` compares a K-ensemble with K single runs, as JSON.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ use grokscope_sweep::plan::{Budget, ensembles, parse_shard, shard};
 use grokscope_sweep::results::{self, Row};
 use grokscope_sweep::slurm::SlurmSweep;
 use grokscope_sweep::spec::{Grid, Random, Scheme, SweepSpec, parse_values, parse_whole};
-use grokscope_sweep::train::train_ensemble;
+use grokscope_sweep::train::{Batching, train_ensemble};
 use pollster::block_on;
 
 #[derive(Args)]
@@ -217,6 +217,7 @@ fn run_sweep(spec: &SweepSpec, shard_of: Option<(usize, usize)>, device: &Device
         block_on(train_ensemble(
             ensemble,
             &device_handle,
+            Batching::for_backend(device.backend),
             |m| done.contains(&m.id),
             |row| {
                 folder.record(row)?;

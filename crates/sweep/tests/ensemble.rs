@@ -80,3 +80,40 @@ fn members_train_as_their_single_runs() {
         }
     }
 }
+
+#[test]
+fn a_sweep_trains_an_ensemble_together_or_one_by_one_to_the_same_rows() {
+    use grokscope_sweep::plan::{Budget, ensembles};
+    use grokscope_sweep::train::{Batching, train_ensemble};
+    let spec = grokscope_sweep::SweepSpec::from_json(
+        r#"{"base": {"task": {"operation": "add", "p": 13}, "model": {"kind": "transformer", "d_model": 16, "n_heads": 4, "n_layers": 1, "activation": "ReLU", "attention_rate": 1.0}, "train": {"steps": 60}},
+            "grid": {"attention_rate": [0, 1], "seed": [3, 4]}}"#,
+    )
+    .unwrap();
+    let all = ensembles(&spec.expand().unwrap(), Budget::default(), 1).unwrap();
+    assert_eq!(all.len(), 1);
+    let rows = |batching| {
+        let mut rows = Vec::new();
+        block_on(train_ensemble(
+            &all[0],
+            &Backend::CPU.device(),
+            batching,
+            |_| false,
+            |row| {
+                rows.push(row);
+                Ok(())
+            },
+        ))
+        .unwrap();
+        rows
+    };
+    let (together, one_by_one) = (rows(Batching::Together), rows(Batching::OneByOne));
+    assert_eq!(together.len(), 4);
+    for (a, b) in together.iter().zip(&one_by_one) {
+        assert_eq!((&a.run_id, a.steps, &a.verdict), (&b.run_id, b.steps, &b.verdict));
+        for (x, y) in [(a.gradient_sim, b.gradient_sim), (a.distance_irrelevance, b.distance_irrelevance), (a.circularity, b.circularity)] {
+            assert!(close(x, y, 1e-4), "{x} together, {y} one by one");
+        }
+        assert!(close(a.validation_accuracy, b.validation_accuracy, 1e-6) && close(a.training_accuracy, b.training_accuracy, 1e-6));
+    }
+}
