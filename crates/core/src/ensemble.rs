@@ -8,7 +8,7 @@
 //! fraction. Everything else, shapes and the optimiser's settings, is shared.
 
 use burn::module::Param;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::{log_softmax, softmax};
@@ -17,7 +17,7 @@ use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
-use crate::training::Snapshot;
+use crate::training::{Snapshot, adamw};
 use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
 
 /// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
@@ -141,13 +141,7 @@ impl EnsembleTrainer {
         let plain = device.clone().without_autodiff();
         let autodiff = plain.clone().autodiff();
         let model = load(config, &stacked_table, &stacked, &autodiff)?;
-        let t = &first.train;
-        let optimizer = AdamWConfig::new()
-            .with_beta_1(t.beta1 as f32)
-            .with_beta_2(t.beta2 as f32)
-            .with_epsilon(t.epsilon as f32)
-            .with_weight_decay(t.weight_decay as f32)
-            .init();
+        let optimizer = adamw(&first.train);
         let n = first.task.num_pairs();
         let splits: Vec<Split> = runs.iter().map(|r| Split::new(&r.task, r.train.train_fraction, r.train.seed)).collect();
         let mask: Vec<f32> = splits.iter().flat_map(|s| s.train_mask(n)).collect();

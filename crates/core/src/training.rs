@@ -11,7 +11,7 @@ use burn::tensor::activation::log_softmax;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::config::RunConfig;
+use crate::config::{RunConfig, TrainConfig};
 use crate::data::{Batch, Split};
 use crate::model::Model;
 use crate::read::read_one;
@@ -42,6 +42,16 @@ impl Snapshot {
             all_acc: v[4] as f64,
         }
     }
+}
+
+/// AdamW with the recipe's betas, epsilon and decoupled weight decay.
+pub(crate) fn adamw(t: &TrainConfig) -> ModuleOptimizer {
+    AdamWConfig::new()
+        .with_beta_1(t.beta1 as f32)
+        .with_beta_2(t.beta2 as f32)
+        .with_epsilon(t.epsilon as f32)
+        .with_weight_decay(t.weight_decay as f32)
+        .init()
 }
 
 /// Per-example cross-entropy, `[batch]`.
@@ -106,12 +116,7 @@ impl Trainer {
         let (task, t) = (&run.task, &run.train);
         let split = Split::new(task, t.train_fraction, t.seed);
         let model = Model::from_weights(&run.model, task.p, weights, &device)?;
-        let optimizer = AdamWConfig::new()
-            .with_beta_1(t.beta1 as f32)
-            .with_beta_2(t.beta2 as f32)
-            .with_epsilon(t.epsilon as f32)
-            .with_weight_decay(t.weight_decay as f32)
-            .init();
+        let optimizer = adamw(t);
         let n = task.num_pairs();
         Ok(Trainer {
             train: Batch::new(task, &run.model, &split.train, &device),
