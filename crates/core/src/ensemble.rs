@@ -167,10 +167,6 @@ impl EnsembleTrainer {
         })
     }
 
-    pub fn members(&self) -> usize {
-        self.runs.len()
-    }
-
     pub fn step(&self) -> usize {
         self.step
     }

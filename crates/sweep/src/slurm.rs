@@ -31,10 +31,6 @@ pub struct Submitted {
 }
 
 impl SlurmSweep {
-    pub fn shard_dir(&self, index: usize) -> PathBuf {
-        self.dir.join(format!("shard-{index}"))
-    }
-
     /// Writes the spec and both job scripts into `dir`.
     pub fn write(&self, spec: &SweepSpec) -> Result<(), SweepError> {
         if self.shards == 0 || self.shards > 10_000 {
