@@ -23,8 +23,16 @@ const SPEC: &str = r#"{
   "grid": {"d_model": [16, 24], "attention_rate": [0, 1], "seed": [0, 1]}
 }"#;
 
+/// `program` found on PATH or in /usr/sbin and /sbin, where Debian puts the daemons (a user's
+/// PATH may lack them).
+fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.env("PATH", format!("{}:/usr/sbin:/sbin", std::env::var("PATH").unwrap_or_default()));
+    command
+}
+
 fn run(program: &str, args: &[&str], conf: &Path) -> Output {
-    let out = Command::new(program).args(args).env("SLURM_CONF", conf).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    let out = command(program).args(args).env("SLURM_CONF", conf).output().unwrap_or_else(|e| panic!("{program}: {e}"));
     assert!(out.status.success(), "{program} {args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
@@ -57,7 +65,7 @@ impl Cluster {
     fn start(dir: &Path) -> Cluster {
         for program in ["slurmctld", "slurmd", "sbatch", "munged"] {
             assert!(
-                Command::new("sh").args(["-c", &format!("command -v {program}")]).output().unwrap().status.success(),
+                command("sh").args(["-c", &format!("command -v {program}")]).output().unwrap().status.success(),
                 "{program} is missing: scripts/install-tools installs Slurm and munge"
             );
         }
@@ -66,7 +74,7 @@ impl Cluster {
             fs::create_dir_all(dir.join(sub)).unwrap();
         }
         // The node's line as slurmd sees this machine (`NodeName=host CPUs=… RealMemory=…`).
-        let node = text(&Command::new("slurmd").arg("-C").output().unwrap()).lines().next().unwrap().to_string();
+        let node = text(&command("slurmd").arg("-C").output().unwrap()).lines().next().unwrap().to_string();
         let host = node.split_whitespace().next().unwrap().trim_start_matches("NodeName=").to_string();
         let d = dir.display();
         let conf = format!(
@@ -84,7 +92,7 @@ impl Cluster {
         run("slurmctld", &["-c"], &cluster.conf);
         run("slurmd", &[], &cluster.conf);
         wait_for("the node to come up idle", Duration::from_secs(60), || {
-            let out = Command::new("sinfo").args(["-h", "-o", "%T"]).env("SLURM_CONF", &cluster.conf).output().unwrap();
+            let out = command("sinfo").args(["-h", "-o", "%T"]).env("SLURM_CONF", &cluster.conf).output().unwrap();
             text(&out).trim() == "idle"
         });
         cluster
@@ -106,16 +114,16 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let pids: Vec<String> = ["slurmctld.pid", "slurmd.pid"].iter().filter_map(|f| fs::read_to_string(self.dir.join(f)).ok()).collect();
-        let _ = Command::new("scontrol").arg("shutdown").env("SLURM_CONF", &self.conf).output();
+        let _ = command("scontrol").arg("shutdown").env("SLURM_CONF", &self.conf).output();
         let started = Instant::now();
         while pids.iter().any(|p| alive(p)) && started.elapsed() < Duration::from_secs(30) {
             std::thread::sleep(Duration::from_millis(200));
         }
         for pid in pids.iter().filter(|p| alive(p)) {
-            let _ = Command::new("kill").arg(pid.trim()).output();
+            let _ = command("kill").arg(pid.trim()).output();
         }
         if let Some(pid) = &self.munged_pid {
-            let _ = Command::new("kill").arg(pid.trim()).output();
+            let _ = command("kill").arg(pid.trim()).output();
         }
     }
 }
@@ -123,15 +131,15 @@ impl Drop for Cluster {
 /// Starts munged as the munge user, without systemd, unless one answers already; returns the
 /// pid of the one it started.
 fn start_munge() -> Option<String> {
-    if Command::new("sh").args(["-c", "munge -n | unmunge"]).output().unwrap().status.success() {
+    if command("sh").args(["-c", "munge -n | unmunge"]).output().unwrap().status.success() {
         return None;
     }
     let run_dir = Path::new("/run/munge");
     fs::create_dir_all(run_dir).unwrap();
-    assert!(Command::new("chown").args(["munge:munge", "/run/munge"]).status().unwrap().success());
-    assert!(Command::new("runuser").args(["-u", "munge", "--", "munged"]).status().unwrap().success(), "munged did not start");
+    assert!(command("chown").args(["munge:munge", "/run/munge"]).status().unwrap().success());
+    assert!(command("runuser").args(["-u", "munge", "--", "munged"]).status().unwrap().success(), "munged did not start");
     wait_for("munged to answer", Duration::from_secs(10), || {
-        Command::new("sh").args(["-c", "munge -n | unmunge"]).output().unwrap().status.success()
+        command("sh").args(["-c", "munge -n | unmunge"]).output().unwrap().status.success()
     });
     fs::read_to_string(run_dir.join("munged.pid")).ok()
 }

@@ -8,7 +8,7 @@
 //! fraction. Everything else, shapes and the optimiser's settings, is shared.
 
 use burn::module::Param;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::{log_softmax, softmax};
@@ -17,7 +17,7 @@ use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
-use crate::training::{Snapshot, adamw};
+use crate::training::{Snapshot, adamw, descend};
 use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
 
 /// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
@@ -180,8 +180,7 @@ impl EnsembleTrainer {
             // Each member's mean over its own training pairs; their sum is the loss.
             let k = self.runs.len();
             let loss = ((per_pair * self.train_mask.clone()).sum_dim(1).reshape([k]) / self.n_train.clone()).sum();
-            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-            self.model = self.optimizer.step(lr, self.model.clone(), grads);
+            self.model = descend(&mut self.optimizer, lr, self.model.clone(), loss);
             self.step += 1;
         }
     }

@@ -54,6 +54,12 @@ pub(crate) fn adamw(t: &TrainConfig) -> ModuleOptimizer {
         .init()
 }
 
+/// One AdamW step of `model` down the gradient of `loss`.
+pub(crate) fn descend<M: Module>(optimizer: &mut ModuleOptimizer, lr: f64, model: M, loss: Tensor<1>) -> M {
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    optimizer.step(lr, model, grads)
+}
+
 /// Per-example cross-entropy, `[batch]`.
 pub fn cross_entropy_per_example(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
     log_softmax(logits, 1).gather(1, labels.unsqueeze_dim(1)).neg().squeeze_dim(1)
@@ -141,8 +147,7 @@ impl Trainer {
             let lr = self.run.train.learning_rate(self.step);
             let logits = self.model.forward(self.train.inputs.clone());
             let loss = cross_entropy(logits, self.train.labels.clone());
-            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-            self.model = self.optimizer.step(lr, self.model.clone(), grads);
+            self.model = descend(&mut self.optimizer, lr, self.model.clone(), loss);
             self.step += 1;
         }
     }
