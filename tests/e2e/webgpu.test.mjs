@@ -1,8 +1,9 @@
 // WebGPU in headless Chromium (--enable-unsafe-webgpu: Dawn on SwiftShader, a CPU
 // implementation): the correctness gate (the paper's model, small, trains on WebGPU with the
-// CPU backend's loss curve from the same initial weights), the benchmark page's figures, the
-// fall-back to the CPU when the GPU device is lost in the middle of a run, and the default
-// notebook's Run all on WebGPU with the page's responsiveness measured.
+// CPU backend's loss curve from the same initial weights), the benchmark page's figures (an
+// ensemble against single runs too), the fall-back to the CPU when the GPU device is lost in
+// the middle of a run, and the default notebook's Run all on WebGPU with the page's
+// responsiveness measured.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -43,6 +44,26 @@ test("the benchmark page trains on WebGPU with the CPU backend's loss curve", { 
     for (const m of [gpu, cpu]) assert.ok(Math.abs(m.reads_per_step - 1) < 1e-9, `${m.backend}: ${m.reads_per_step} reads per step`);
     console.log(`WebGPU vs CPU over ${GATE_STEPS} steps: largest relative loss difference ${worst.toExponential(2)}`);
     for (const m of [gpu, cpu]) console.log(`${m.backend}: first step ${m.first_step_s.toFixed(2)} s, ${m.steps_per_s.toFixed(2)} steps/s`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("the benchmark page measures an ensemble against single runs on WebGPU and on the CPU", { timeout: 900_000 }, async () => {
+  // A tiny model and a few steps: the figures worth reading come from larger runs (docs/sweeps.md).
+  const { page, errors, close } = await open(`${server.url}?bench&p=11&d_model=16&steps=3&every=3&k=4`, { webgpu: true });
+  try {
+    await page.waitForSelector("#bench[data-state=done]", { timeout: 800_000 });
+    assert.equal(await page.textContent("#bench .error"), "");
+    const rows = JSON.parse(await page.getAttribute("#ensembles", "data-result"));
+    assert.deepEqual(rows.map(([backend]) => backend.split(" ")[0]), ["WebGPU", "CPU"]);
+    for (const [backend, b] of rows) {
+      console.log(`${backend}: K = ${b.k}: ensemble ${b.ensemble_model_steps_per_s.toFixed(2)}, one by one ${b.singles_model_steps_per_s.toFixed(2)} model·steps/s, ratio ${b.ratio.toFixed(2)}`);
+      assert.equal(b.k, 4);
+      assert.ok(b.ensemble_model_steps_per_s > 0 && b.singles_model_steps_per_s > 0 && b.ratio > 0, JSON.stringify(b));
+    }
+    await screenshot(page, "bench-ensemble");
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -6,14 +6,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use grokscope_analysis::Algorithm::NonCircular as NON_CIRCULAR;
 use grokscope_core::device::Backend;
 use grokscope_core::{ModelConfig, RunConfig};
-use grokscope_plots::phase::{PhaseChart, PhasePoint};
+use grokscope_plots::phase::{PaperLayers, PhaseChart, PhasePoint};
 use grokscope_sweep::folder::{RESULTS_FILE, SweepFolder, merge, write_atomically};
-use grokscope_sweep::paper::{PaperSweep, points};
 use grokscope_sweep::plan::{Budget, ensembles, parse_shard, shard};
-use grokscope_sweep::results::{self, Row};
+use grokscope_sweep::results;
 use grokscope_sweep::slurm::SlurmSweep;
 use grokscope_sweep::spec::{Grid, Random, Scheme, SweepSpec, parse_values, parse_whole};
 use grokscope_sweep::train::{Batching, train_ensemble};
@@ -230,7 +228,7 @@ fn run_sweep(spec: &SweepSpec, shard_of: Option<(usize, usize)>, device: &Device
     }
     eprintln!();
     let rows = folder.finish(&my_members).map_err(|e| e.to_string())?;
-    let circular = rows.iter().filter(|r| r.verdict != NON_CIRCULAR.label()).count();
+    let circular = rows.iter().filter(|r| r.circular()).count();
     eprintln!(
         "{} models ({} trained now) in {:.1} s on {}; {circular} circular; wrote {}",
         rows.len(),
@@ -285,42 +283,16 @@ fn run_plot(args: PlotArgs) -> Result<(), String> {
     if rows.is_empty() {
         return Err(format!("{}: no models to draw", args.results.display()));
     }
-    let ours: Vec<PhasePoint> = rows.iter().map(point).collect();
-    let paper: Vec<_> = if args.no_paper { Vec::new() } else { points() };
-    let of = |sweep: PaperSweep| -> Vec<PhasePoint> {
-        paper
-            .iter()
-            .filter(|p| p.sweep == sweep)
-            .map(|p| PhasePoint {
-                attn_coeff: p.attn_coeff,
-                d_model: p.d_model,
-                gradient_sim: p.gradient_sim,
-                distance_irrelevance: p.distance_irrelevance,
-                circular: true,
-            })
-            .collect()
-    };
-    let (fixed, varying) = (of(PaperSweep::FixedWidth), of(PaperSweep::VaryingWidth));
+    let ours: Vec<PhasePoint> = rows.iter().map(PhasePoint::from).collect();
+    let paper = (!args.no_paper).then(PaperLayers::load);
     fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     for chart in PhaseChart::ALL {
-        let beneath = match chart {
-            PhaseChart::WidthByGradientSymmetricity | PhaseChart::WidthByDistanceIrrelevance => &varying,
-            _ => &fixed,
-        };
-        let svg = grokscope_plots::svg::to_svg(PhaseChart::SIZE, |area| chart.draw(area, &ours, beneath)).map_err(|e| e.to_string())?;
+        let beneath = paper.as_ref().map_or(&[][..], |p| p.beneath(chart));
+        let svg =
+            grokscope_plots::svg::to_svg(PhaseChart::SIZE, |area| chart.draw(area, &ours, beneath).map(drop)).map_err(|e| e.to_string())?;
         let path = args.out.join(format!("{}.svg", chart.name()));
         fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     eprintln!("{} models; wrote {} charts to {}", rows.len(), PhaseChart::ALL.len(), args.out.display());
     Ok(())
-}
-
-fn point(row: &Row) -> PhasePoint {
-    PhasePoint {
-        attn_coeff: row.attn_coeff,
-        d_model: row.d_model,
-        gradient_sim: row.gradient_sim,
-        distance_irrelevance: row.distance_irrelevance,
-        circular: row.verdict != NON_CIRCULAR.label(),
-    }
 }

@@ -2,7 +2,7 @@
 //! time): the default notebook is the first. Each is checked by a test (it passes
 //! `Notebook::check` and its link fits the budget), and `?lesson=NAME` opens one.
 
-use crate::notebook::{CellKind, Notebook};
+use crate::notebook::Notebook;
 use grokscope_core::RunConfig;
 use grokscope_core::model::ModelConfig;
 
@@ -13,7 +13,10 @@ pub struct Lesson {
     json: &'static str,
 }
 
-pub const LESSONS: [Lesson; 1] = [Lesson { name: "clock-vs-pizza", json: include_str!("../lessons/clock-vs-pizza.json") }];
+pub const LESSONS: [Lesson; 2] = [
+    Lesson { name: "clock-vs-pizza", json: include_str!("../lessons/clock-vs-pizza.json") },
+    Lesson { name: "phase-diagram", json: include_str!("../lessons/phase-diagram.json") },
+];
 
 impl Lesson {
     pub fn notebook(&self) -> Notebook {
@@ -25,7 +28,7 @@ impl Lesson {
 pub fn lesson(name: &str) -> Result<&'static Lesson, String> {
     LESSONS.iter().find(|l| l.name == name).ok_or_else(|| {
         let names: Vec<_> = LESSONS.iter().map(|l| l.name).collect();
-        format!("there is no lesson “{name}” (there is {})", names.join(", "))
+        format!("there is no lesson “{name}” (the lessons: {})", names.join(", "))
     })
 }
 
@@ -65,10 +68,8 @@ impl Size {
 
     /// Every experiment of `notebook` at this size.
     pub fn apply_to(self, mut notebook: Notebook) -> Notebook {
-        for cell in &mut notebook.cells {
-            if let CellKind::Experiment { run, .. } = &mut cell.kind {
-                *run = self.apply(run.clone());
-            }
+        for run in notebook.runs_mut() {
+            *run = self.apply(run.clone());
         }
         notebook
     }
@@ -77,6 +78,11 @@ impl Size {
 /// The default notebook, "Clock vs Pizza", at `size`.
 pub fn clock_vs_pizza(size: Size) -> Notebook {
     size.apply_to(LESSONS[0].notebook())
+}
+
+/// "The phase diagram": a sweep over α (its sweep cell is also what "+ Sweep" adds).
+pub fn phase_diagram() -> Notebook {
+    LESSONS[1].notebook()
 }
 
 #[cfg(test)]

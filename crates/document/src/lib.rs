@@ -3,7 +3,7 @@
 //! outside passes (`Notebook::check`), and the metrics as CSV and JSON (`export`). Nothing here
 //! touches the browser, so all of it is tested natively, fuzzed included; the page's URL
 //! options (`options`) are parsed here for the same reason. It depends on
-//! grokscope-core only.
+//! grokscope-core, and on grokscope-sweep for a sweep cell's spec.
 
 mod error;
 pub mod export;
@@ -13,5 +13,5 @@ pub mod notebook;
 pub mod options;
 
 pub use error::DocumentError;
-pub use lessons::{Size, clock_vs_pizza};
-pub use notebook::{Cell, CellKind, ChartChoice, Control, Notebook};
+pub use lessons::{Size, clock_vs_pizza, phase_diagram};
+pub use notebook::{Cell, CellKind, ChartChoice, Control, Notebook, check_sweep};

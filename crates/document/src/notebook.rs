@@ -3,6 +3,7 @@
 //! version.
 
 use grokscope_core::RunConfig;
+use grokscope_sweep::SweepSpec;
 use serde::{Deserialize, Serialize};
 
 use crate::DocumentError;
@@ -18,6 +19,9 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 pub const MAX_NAME_CHARS: usize = 200;
 /// Cell ids stay far from overflow, so a new cell always gets a fresh one.
 pub const MAX_CELL_ID: u32 = 1 << 20;
+/// Models in one sweep cell: a few hours of a laptop at the small sizes a page trains; larger
+/// sweeps are for the command line and a cluster (docs/sweeps.md).
+pub const MAX_SWEEP_RUNS: usize = 1000;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Notebook {
@@ -129,6 +133,11 @@ pub enum CellKind {
         experiment: Option<u32>,
         charts: Vec<ChartChoice>,
     },
+    /// Many runs (a grid over α, width, seed and the base recipe) and their phase diagram.
+    Sweep {
+        name: String,
+        sweep: SweepSpec,
+    },
 }
 
 /// The charts an analysis cell can show.
@@ -170,6 +179,16 @@ impl Notebook {
     pub fn experiments(&self) -> impl Iterator<Item = (&str, &RunConfig)> {
         self.cells.iter().filter_map(|c| match &c.kind {
             CellKind::Experiment { name, run } => Some((name.as_str(), run)),
+            _ => None,
+        })
+    }
+
+    /// Every run a shipped notebook's size or the URL's steps reshape: each experiment's, and
+    /// each sweep's base.
+    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut RunConfig> {
+        self.cells.iter_mut().filter_map(|c| match &mut c.kind {
+            CellKind::Experiment { run, .. } => Some(run),
+            CellKind::Sweep { sweep, .. } => Some(&mut sweep.base),
             _ => None,
         })
     }
@@ -239,9 +258,60 @@ impl Notebook {
                         return invalid(format!("experiment “{name}”: {e}"));
                     }
                 }
+                CellKind::Sweep { name, sweep } => {
+                    if name.chars().count() > MAX_NAME_CHARS {
+                        return invalid(format!("sweep {}'s name is longer than {MAX_NAME_CHARS} characters", cell.id));
+                    }
+                    check_sweep(sweep).map_err(|e| DocumentError::Invalid(format!("sweep “{name}”: {e}")))?;
+                }
                 _ => {}
             }
         }
         Ok(())
+    }
+}
+
+/// What a sweep cell must satisfy: at most [`MAX_SWEEP_RUNS`] models (counted before they are
+/// expanded), each a valid run. The form checks its edits with it too.
+pub fn check_sweep(sweep: &SweepSpec) -> Result<(), String> {
+    match sweep.count() {
+        Some(n) if n <= MAX_SWEEP_RUNS => sweep.expand().map(drop).map_err(|e| e.to_string()),
+        n => Err(format!(
+            "{} models, more than the {MAX_SWEEP_RUNS} a notebook's sweep may have (the command line's `grokscope sweep` trains larger ones)",
+            n.map_or_else(|| "too many".to_string(), |n| n.to_string())
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use grokscope_sweep::spec::{Grid, Scheme};
+
+    fn with_sweep(grid: Grid) -> Notebook {
+        let sweep = SweepSpec { base: RunConfig::paper(1.0), scheme: Scheme::Grid(grid) };
+        Notebook {
+            version: FORMAT_VERSION,
+            title: "t".into(),
+            cells: vec![Cell { id: 1, kind: CellKind::Sweep { name: "s".into(), sweep } }],
+            locked: vec![],
+        }
+    }
+
+    #[test]
+    fn a_sweep_cell_is_checked_like_an_experiment() {
+        let fine = with_sweep(Grid { attention_rate: vec![0.0, 1.0], seed: vec![0, 1], ..Grid::default() });
+        assert_eq!(fine.check(), Ok(()));
+        let text = fine.to_json();
+        assert_eq!(Notebook::from_json(text.as_bytes(), "file").unwrap(), fine, "a sweep cell reads back");
+
+        let huge = with_sweep(Grid { attention_rate: vec![0.5; 1], seed: (0..1001).collect(), ..Grid::default() });
+        let e = huge.check().unwrap_err().to_string();
+        assert!(e.contains("1001 models, more than the 1000"), "{e}");
+        let beyond = with_sweep(Grid { seed: (0..1000).collect(), d_model: (1..=50).map(|d| d * 4).collect(), ..Grid::default() });
+        assert!(beyond.check().unwrap_err().to_string().contains("50000 models"), "counted before expanding");
+        let invalid = with_sweep(Grid { d_model: vec![0], ..Grid::default() });
+        let e = invalid.check().unwrap_err().to_string();
+        assert!(e.contains("sweep “s”") && e.contains("d_model = 0"), "{e}");
     }
 }

@@ -1,10 +1,10 @@
 //! The page's URL options (its query string), parsed without the browser so that every case is
 //! tested natively: `?lesson=NAME` opens a shipped notebook, `?size=small&steps=N&autorun` for
 //! the browser tests and quick demos, `?backend=auto|cpu|webgpu`, `?bench` (with `p`, `d_model`,
-//! `steps`, `every`) for the benchmark page.
+//! `steps`, `every`, and `k` for an ensemble of K against K single runs) for the benchmark page.
 
 use crate::lessons::{Lesson, Size, lesson};
-use crate::notebook::{CellKind, Notebook};
+use crate::notebook::Notebook;
 
 /// Which device the reader asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,8 @@ pub struct UrlOptions {
     pub bench_d_model: usize,
     pub bench_steps: usize,
     pub bench_every: usize,
+    /// Members of the benchmark's ensemble; 0 for none.
+    pub bench_k: usize,
 }
 
 impl Default for UrlOptions {
@@ -87,6 +89,7 @@ impl UrlOptions {
             bench_d_model: count("d_model", 128)?,
             bench_steps: count("steps", 30)?,
             bench_every: count("every", 10)?.max(1),
+            bench_k: count("k", 0)?,
         })
     }
 }
@@ -97,10 +100,8 @@ impl UrlOptions {
     pub fn shape(&self, notebook: Notebook) -> Notebook {
         let mut notebook = self.size.apply_to(notebook);
         if let Some(steps) = self.steps {
-            for cell in &mut notebook.cells {
-                if let CellKind::Experiment { run, .. } = &mut cell.kind {
-                    run.train.steps = steps;
-                }
+            for run in notebook.runs_mut() {
+                run.train.steps = steps;
             }
         }
         notebook

@@ -7,6 +7,7 @@
 use grokscope_analysis::Analysis;
 use grokscope_core::weights::{HostTensor, Weights};
 use grokscope_core::{RunConfig, Snapshot};
+use grokscope_sweep::bench::EnsembleBench;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -19,6 +20,8 @@ pub enum Request {
     Observe,
     /// Everything measured about a model; `test_pairs` where its split is known.
     Analyze { run: RunConfig, weights: WireWeights, test_pairs: Option<Vec<u32>> },
+    /// The benchmark page's ensemble against single runs (`grokscope_sweep::bench`), on the CPU.
+    BenchEnsemble { k: usize, p: usize, d_model: usize, steps: usize },
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -35,6 +38,7 @@ pub enum Reply {
         weights: WireWeights,
     },
     Analyzed(Box<Analysis>),
+    BenchedEnsemble(EnsembleBench),
     Failed(String),
 }
 

@@ -1,5 +1,6 @@
 //! The page's shared state, which every view reaches through the context: the notebook (one
-//! signal, the document), the device, and each experiment's run (a `Session`) by cell id.
+//! signal, the document), the device, and each experiment's run (a `Session`) and each sweep's
+//! (a `SweepSession`) by cell id.
 //!
 //! Sessions are made under the page's reactive owner, each in an owner of its own, whatever
 //! view first asks for one: a session made inside a view's render closure would be disposed
@@ -8,12 +9,14 @@
 
 use std::collections::HashMap;
 
-use grokscope_document::{Cell, CellKind, Control, Notebook};
+use grokscope_core::RunConfig;
+use grokscope_document::{Cell, CellKind, ChartChoice, Control, Notebook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::run::gpu::Devices;
 use crate::run::session::Session;
+use crate::run::sweep::SweepSession;
 use crate::schedule::yield_to_browser;
 
 /// What every cell reaches through the context.
@@ -23,6 +26,7 @@ pub struct Ctx {
     pub devices: Devices,
     /// Each session with the owner its signals belong to.
     sessions: StoredValue<HashMap<u32, (Owner, Session)>, LocalStorage>,
+    sweeps: StoredValue<HashMap<u32, (Owner, SweepSession)>, LocalStorage>,
     /// The page's owner, under which every session's owner is made.
     page: StoredValue<Owner, LocalStorage>,
 }
@@ -34,6 +38,7 @@ impl Ctx {
             notebook: RwSignal::new(notebook),
             devices,
             sessions: StoredValue::new_local(HashMap::new()),
+            sweeps: StoredValue::new_local(HashMap::new()),
             page: StoredValue::new_local(Owner::current().expect("the page is rendered under an owner")),
         }
     }
@@ -47,6 +52,19 @@ impl Ctx {
         let owner = self.page.with_value(Owner::child);
         let session = owner.with(|| Session::new(speed));
         self.sessions.update_value(|m| {
+            m.insert(id, (owner, session));
+        });
+        session
+    }
+
+    /// The session of sweep `id`, made on first use.
+    pub fn sweep(&self, id: u32) -> SweepSession {
+        if let Some(s) = self.sweeps.with_value(|m| m.get(&id).map(|(_, s)| *s)) {
+            return s;
+        }
+        let owner = self.page.with_value(Owner::child);
+        let session = owner.with(SweepSession::default);
+        self.sweeps.update_value(|m| {
             m.insert(id, (owner, session));
         });
         session
@@ -85,6 +103,10 @@ impl Ctx {
                 let session = self.session(id);
                 spawn_local(async move { session.play(run, ctx.devices, None).await });
             }
+            Some(CellKind::Sweep { sweep, .. }) => {
+                let session = self.sweep(id);
+                spawn_local(async move { session.play(sweep, ctx.devices).await });
+            }
             Some(CellKind::Analysis { experiment: Some(e), .. }) => {
                 if let Some((_, run)) = self.experiment(e) {
                     let session = self.session(e);
@@ -98,9 +120,9 @@ impl Ctx {
     }
 
     pub fn run_all(&self) {
-        let ids: Vec<u32> = self
-            .notebook
-            .with_untracked(|n| n.cells.iter().filter(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id).collect());
+        let ids: Vec<u32> = self.notebook.with_untracked(|n| {
+            n.cells.iter().filter(|c| matches!(c.kind, CellKind::Experiment { .. } | CellKind::Sweep { .. })).map(|c| c.id).collect()
+        });
         for id in ids {
             self.run_cell(id);
         }
@@ -108,21 +130,28 @@ impl Ctx {
 
     pub fn pause_all(&self) {
         self.sessions.with_value(|m| m.values().for_each(|(_, s)| s.pause()));
+        self.sweeps.with_value(|m| m.values().for_each(|(_, s)| s.pause()));
     }
 
     pub fn remove(&self, id: u32) {
         self.notebook.update(|n| n.cells.retain(|c| c.id != id));
-        let removed = self.sessions.try_update_value(|m| m.remove(&id)).flatten();
-        if let Some((owner, session)) = removed {
-            // Its loop stops at its next turn; its signals go once nothing runs that reads them.
+        // Its loops stop at their next turn; its signals go once nothing runs that reads them.
+        if let Some((owner, session)) = self.sessions.try_update_value(|m| m.remove(&id)).flatten() {
             session.reset();
-            spawn_local(async move {
-                while session.busy() {
-                    yield_to_browser().await;
-                }
-                owner.cleanup();
-            });
+            dispose_when_idle(owner, move || session.busy());
         }
+        if let Some((owner, sweep)) = self.sweeps.try_update_value(|m| m.remove(&id)).flatten() {
+            sweep.reset();
+            dispose_when_idle(owner, move || sweep.busy());
+        }
+    }
+
+    /// A model of a sweep as an experiment cell of its own, with an analysis cell, trained at
+    /// once: from the same seed it retrains to the same curve.
+    pub fn open_run(&self, name: String, run: RunConfig) {
+        let experiment = self.add(CellKind::Experiment { name, run });
+        self.add(CellKind::Analysis { experiment: Some(experiment), charts: vec![ChartChoice::Readout, ChartChoice::Circles] });
+        self.run_cell(experiment);
     }
 
     /// Moves cell `id` by `by` places (−1 up, +1 down).
@@ -136,10 +165,20 @@ impl Ctx {
         });
     }
 
-    pub fn add(&self, kind: CellKind) {
-        self.notebook.update(|n| {
-            let id = n.next_id();
-            n.cells.push(Cell { id, kind });
-        });
+    /// Appends a cell; its id.
+    pub fn add(&self, kind: CellKind) -> u32 {
+        let id = self.notebook.with_untracked(Notebook::next_id);
+        self.notebook.update(|n| n.cells.push(Cell { id, kind }));
+        id
     }
+}
+
+/// Disposes `owner` once `busy` says nothing under it runs any more.
+fn dispose_when_idle(owner: Owner, busy: impl Fn() -> bool + 'static) {
+    spawn_local(async move {
+        while busy() {
+            yield_to_browser().await;
+        }
+        owner.cleanup();
+    });
 }

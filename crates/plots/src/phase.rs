@@ -2,12 +2,14 @@
 //! by the other order parameter, with the paper's points as a lighter layer beneath. A model
 //! that is not accurate or circular enough is drawn hollow, never left out.
 
+use grokscope_sweep::Row;
+use grokscope_sweep::paper::{PaperSweep, points};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::PlotResult;
 use crate::heatmap::colour_bar;
 use crate::style::*;
+use crate::{PlotError, PlotResult};
 
 /// One model on a phase diagram.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,6 +22,56 @@ pub struct PhasePoint {
     /// Accurate and circular enough for the paper's figures.
     pub circular: bool,
 }
+
+impl From<&Row> for PhasePoint {
+    fn from(row: &Row) -> Self {
+        PhasePoint {
+            attn_coeff: row.attn_coeff,
+            d_model: row.d_model,
+            gradient_sim: row.gradient_sim,
+            distance_irrelevance: row.distance_irrelevance,
+            circular: row.circular(),
+        }
+    }
+}
+
+/// The paper's published points (`grokscope_sweep::paper`), split by the sweep they come from.
+pub struct PaperLayers {
+    fixed_width: Vec<PhasePoint>,
+    varying_width: Vec<PhasePoint>,
+}
+
+impl PaperLayers {
+    pub fn load() -> Self {
+        let all = points();
+        let of = |sweep: PaperSweep| -> Vec<PhasePoint> {
+            all.iter()
+                .filter(|p| p.sweep == sweep)
+                .map(|p| PhasePoint {
+                    attn_coeff: p.attn_coeff,
+                    d_model: p.d_model,
+                    gradient_sim: p.gradient_sim,
+                    distance_irrelevance: p.distance_irrelevance,
+                    circular: true,
+                })
+                .collect()
+        };
+        PaperLayers { fixed_width: of(PaperSweep::FixedWidth), varying_width: of(PaperSweep::VaryingWidth) }
+    }
+
+    /// The layer under `chart`: the varying-width sweep under the width charts, the fixed-width
+    /// one under the rest.
+    pub fn beneath(&self, chart: PhaseChart) -> &[PhasePoint] {
+        match chart {
+            PhaseChart::WidthByGradientSymmetricity | PhaseChart::WidthByDistanceIrrelevance => &self.varying_width,
+            _ => &self.fixed_width,
+        }
+    }
+}
+
+/// Where each of our points was drawn, in the backend's pixels (none on the chart of means):
+/// what the page's hover and click find a model by.
+pub type Marks = Vec<(i32, i32)>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhaseChart {
@@ -77,18 +129,34 @@ impl PhaseChart {
         }
     }
 
+    /// What the chart shows, in a few words (the page's chart menu).
+    pub fn label(self) -> &'static str {
+        match self {
+            PhaseChart::DistanceIrrelevance => "distance irrelevance against α",
+            PhaseChart::GradientSymmetricity => "gradient symmetricity against α",
+            PhaseChart::WidthByGradientSymmetricity => "width against α, by gradient symmetricity",
+            PhaseChart::WidthByDistanceIrrelevance => "width against α, by distance irrelevance",
+            PhaseChart::MeanGradientSymmetricity => "mean gradient symmetricity per α bin",
+        }
+    }
+
     pub const SIZE: (u32, u32) = (820, 560);
 
-    /// `ours` over `paper` (the paper's points of the matching sweep: fixed width for the
-    /// charts against α alone, varying width for the width charts).
-    pub fn draw<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>, ours: &[PhasePoint], paper: &[PhasePoint]) -> PlotResult {
+    /// `ours` over `paper` (the paper's points of the matching sweep, `PaperLayers::beneath`);
+    /// where each of ours was drawn.
+    pub fn draw<DB: DrawingBackend>(
+        self,
+        area: &DrawingArea<DB, Shift>,
+        ours: &[PhasePoint],
+        paper: &[PhasePoint],
+    ) -> Result<Marks, PlotError> {
         area.fill(&WHITE)?;
         match self {
             PhaseChart::DistanceIrrelevance => scatter(area, ours, paper, Measure::Di, Measure::Gs),
             PhaseChart::GradientSymmetricity => scatter(area, ours, paper, Measure::Gs, Measure::Di),
             PhaseChart::WidthByGradientSymmetricity => width_scatter(area, ours, paper, Measure::Gs),
             PhaseChart::WidthByDistanceIrrelevance => width_scatter(area, ours, paper, Measure::Di),
-            PhaseChart::MeanGradientSymmetricity => mean_by_bin(area, ours, paper),
+            PhaseChart::MeanGradientSymmetricity => mean_by_bin(area, ours, paper).map(|()| Marks::new()),
         }
     }
 }
@@ -102,7 +170,7 @@ fn scatter<DB: DrawingBackend>(
     paper: &[PhasePoint],
     y: Measure,
     colour: Measure,
-) -> PlotResult {
+) -> Result<Marks, PlotError> {
     let (plot, bar) = area.split_horizontally(area.dim_in_pixel().0 - BAR_WIDTH);
     let (plot, strip) = with_legend(&plot);
     let title = format!("{} against attention rate, coloured by {}", capitalised(y.name()), colour.name());
@@ -113,9 +181,10 @@ fn scatter<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(-0.02..1.02, -0.02..1.02)?;
     axes_with(&mut chart, ("attention rate α", y.name()), &|v| tidy(*v), &|v| tidy(*v))?;
-    draw_points(&mut chart, ours, paper, |p| (p.attn_coeff, y.of(p)), colour)?;
+    let marks = draw_points(&mut chart, ours, paper, |p| (p.attn_coeff, y.of(p)), colour)?;
     legend(&strip, &scatter_legend(!paper.is_empty()))?;
-    colour_bar(&bar, 0.0, 1.0)
+    colour_bar(&bar, 0.0, 1.0)?;
+    Ok(marks)
 }
 
 fn width_scatter<DB: DrawingBackend>(
@@ -123,7 +192,7 @@ fn width_scatter<DB: DrawingBackend>(
     ours: &[PhasePoint],
     paper: &[PhasePoint],
     colour: Measure,
-) -> PlotResult {
+) -> Result<Marks, PlotError> {
     let (plot, bar) = area.split_horizontally(area.dim_in_pixel().0 - BAR_WIDTH);
     let (plot, strip) = with_legend(&plot);
     let widths = ours.iter().chain(paper).map(|p| p.d_model as f64);
@@ -136,9 +205,10 @@ fn width_scatter<DB: DrawingBackend>(
         .y_label_area_size(55)
         .build_cartesian_2d(-0.02..1.02, (lo..hi).log_scale().base(2.0))?;
     axes_with(&mut chart, ("attention rate α", "d_model (log scale)"), &|v| tidy(*v), &|v| format!("{}", v.round() as i64))?;
-    draw_points(&mut chart, ours, paper, |p| (p.attn_coeff, p.d_model as f64), colour)?;
+    let marks = draw_points(&mut chart, ours, paper, |p| (p.attn_coeff, p.d_model as f64), colour)?;
     legend(&strip, &scatter_legend(!paper.is_empty()))?;
-    colour_bar(&bar, 0.0, 1.0)
+    colour_bar(&bar, 0.0, 1.0)?;
+    Ok(marks)
 }
 
 /// One of our points at `at`, in any coordinates: filled and outlined where circular; a
@@ -155,21 +225,21 @@ macro_rules! our_mark {
 }
 
 /// The paper's points small and faint, ours larger with an outline: filled where circular, a
-/// thick ring of the colour where not.
+/// thick ring of the colour where not. Where each of ours went.
 fn draw_points<'a, DB: DrawingBackend + 'a, X, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     ours: &[PhasePoint],
     paper: &[PhasePoint],
     at: impl Fn(&PhasePoint) -> (f64, f64),
     colour: Measure,
-) -> PlotResult
+) -> Result<Marks, PlotError>
 where
     X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
     Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
 {
     chart.draw_series(paper.iter().map(|p| Circle::new(at(p), 3, viridis(colour.of(p), 0.0, 1.0).mix(0.35).filled())))?;
     chart.draw_series(ours.iter().map(|p| our_mark!(at(p), viridis(colour.of(p), 0.0, 1.0), p.circular)))?;
-    Ok(())
+    Ok(ours.iter().map(|p| chart.backend_coord(&at(p))).collect())
 }
 
 /// A mark in a legend.

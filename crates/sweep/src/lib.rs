@@ -5,8 +5,10 @@
 //! A spec ([`spec`]) expands into runs; runs of one shape form ensembles that fit a device
 //! ([`plan`]), shards take whole ensembles; each trained model becomes a results row
 //! ([`results`], [`train`]) in a folder that a killed sweep resumes from ([`folder`]); [`slurm`]
-//! writes and submits the array job; [`paper`] holds the published points to compare with.
+//! writes and submits the array job; [`paper`] holds the published points to compare with;
+//! [`bench`] measures what an ensemble gains over single runs.
 
+pub mod bench;
 pub mod folder;
 pub mod paper;
 pub mod plan;

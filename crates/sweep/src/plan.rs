@@ -1,8 +1,8 @@
 //! Which runs train together and where: members of the same shapes form ensembles (one batched
 //! program on a device), ensembles fit a memory budget, and shards take whole ensembles.
 
-use grokscope_core::RunConfig;
 use grokscope_core::ensemble::shape_of;
+use grokscope_core::{ModelConfig, RunConfig};
 
 use crate::SweepError;
 use crate::spec::{Member, describe};
@@ -23,6 +23,25 @@ impl Default for Budget {
     }
 }
 
+impl Budget {
+    /// Whether one `run` alone fits.
+    pub fn holds(&self, run: &RunConfig) -> bool {
+        run.footprint_values() <= self.values && run.largest_tensor_values() <= self.tensor_values
+    }
+}
+
+/// The widest transformer like `run` that `budget` holds.
+fn widest_that_fits(run: &RunConfig, budget: Budget) -> Option<usize> {
+    let ModelConfig::Transformer(c) = &run.model else { return None };
+    (c.n_heads..c.d_model).rev().find(|&d| {
+        let mut narrower = run.clone();
+        if let ModelConfig::Transformer(t) = &mut narrower.model {
+            t.d_model = d;
+        }
+        budget.holds(&narrower)
+    })
+}
+
 /// Runs of the same shapes and step count, trained side by side.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ensemble {
@@ -35,7 +54,7 @@ impl Ensemble {
     }
 
     /// Values touched per step times steps: what a shard's share of the work is weighed by.
-    fn cost(&self) -> u128 {
+    pub fn cost(&self) -> u128 {
         self.members.iter().map(|m| m.run.footprint_values() as u128 * m.run.train.steps as u128).sum()
     }
 }
@@ -60,9 +79,13 @@ pub fn ensembles(members: &[Member], budget: Budget, shards: usize) -> Result<Ve
     let mut out = Vec::new();
     for (_, group) in groups {
         let (values, tensor) = (group[0].run.footprint_values(), group[0].run.largest_tensor_values());
-        if values > budget.values || tensor > budget.tensor_values {
+        if !budget.holds(&group[0].run) {
+            let fits = match widest_that_fits(&group[0].run, budget) {
+                Some(d) => format!("; at this p, d_model {d} would fit"),
+                None => String::new(),
+            };
             return Err(SweepError::TooBig(format!(
-                "one run ({}) needs about {} MiB, with a largest tensor of {} MiB; this device holds {} MiB, {} MiB in one tensor",
+                "one run ({}) needs about {} MiB, with a largest tensor of {} MiB; this device holds {} MiB, {} MiB in one tensor{fits}",
                 describe(&group[0].run),
                 mib(values),
                 mib(tensor),
@@ -134,6 +157,18 @@ mod tests {
         let m = members(r#"{"grid": {"d_model": [128]}}"#);
         let e = ensembles(&m, Budget { values: 1 << 20, tensor_values: 1 << 20 }, 1).unwrap_err().to_string();
         assert!(e.contains("MiB") && e.contains("d_model = 128"), "{e}");
+        // With room for a narrower model, the refusal names the widest that fits.
+        let roomier = Budget { values: 8 << 20, tensor_values: 8 << 20 };
+        let e = ensembles(&m, roomier, 1).unwrap_err().to_string();
+        let d: usize = e.rsplit("d_model ").next().unwrap().split(' ').next().unwrap().parse().unwrap();
+        let with_width = |d: usize| {
+            let mut run = m[0].run.clone();
+            if let ModelConfig::Transformer(t) = &mut run.model {
+                t.d_model = d;
+            }
+            run
+        };
+        assert!(d < 128 && roomier.holds(&with_width(d)) && !roomier.holds(&with_width(d + 1)), "{e}");
     }
 
     #[test]

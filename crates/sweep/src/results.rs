@@ -3,7 +3,7 @@
 //! and ours beside them. Every model is kept; one that is not accurate or circular enough is
 //! labelled so in `verdict`.
 
-use grokscope_analysis::Report;
+use grokscope_analysis::{Algorithm, Report};
 use grokscope_core::{ModelConfig, RunConfig, Snapshot};
 
 use crate::SweepError;
@@ -84,6 +84,11 @@ impl Row {
             parameter_norm: report.parameter_norm,
             verdict: report.verdict.algorithm.label().to_string(),
         }
+    }
+
+    /// Accurate and circular enough for the paper's figures (the verdict's bar).
+    pub fn circular(&self) -> bool {
+        self.verdict != Algorithm::NonCircular.label()
     }
 
     /// One CSV line, without its newline. Numbers print as Rust's shortest exact form, so a

@@ -77,6 +77,14 @@ impl SweepSpec {
         serde_json::to_string_pretty(self).expect("specs serialise")
     }
 
+    /// How many runs the spec expands into (without expanding it), or `None` past [`MAX_RUNS`].
+    pub fn count(&self) -> Option<usize> {
+        match &self.scheme {
+            Scheme::Grid(grid) => grid.count(),
+            Scheme::Random(random) => Some(random.runs).filter(|&n| n <= MAX_RUNS),
+        }
+    }
+
     /// Every run, in the spec's order; each valid, none twice.
     pub fn expand(&self) -> Result<Vec<Member>, SweepError> {
         let runs = match &self.scheme {
@@ -98,11 +106,9 @@ impl SweepSpec {
 }
 
 impl Grid {
-    fn expand(&self, base: &RunConfig) -> Result<Vec<RunConfig>, SweepError> {
-        let ModelConfig::Transformer(_) = base.model else {
-            return Err(SweepError::Spec("sweeps train transformers: the base run is an MLP-only model".into()));
-        };
-        let count = [
+    /// How many runs the grid expands into, or `None` past [`MAX_RUNS`].
+    pub fn count(&self) -> Option<usize> {
+        [
             self.attention_rate.len(),
             self.d_model.len(),
             self.n_heads.len(),
@@ -114,8 +120,14 @@ impl Grid {
         ]
         .iter()
         .try_fold(1usize, |n, &k| n.checked_mul(k.max(1)))
-        .filter(|&n| n <= MAX_RUNS);
-        if count.is_none() {
+        .filter(|&n| n <= MAX_RUNS)
+    }
+
+    fn expand(&self, base: &RunConfig) -> Result<Vec<RunConfig>, SweepError> {
+        let ModelConfig::Transformer(_) = base.model else {
+            return Err(SweepError::Spec("sweeps train transformers: the base run is an MLP-only model".into()));
+        };
+        if self.count().is_none() {
             return Err(SweepError::Spec(format!("the grid has more than {MAX_RUNS} runs")));
         }
         let mut runs = vec![base.clone()];

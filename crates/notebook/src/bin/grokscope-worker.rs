@@ -9,6 +9,7 @@ use grokscope_analysis::analyze;
 use grokscope_core::Trainer;
 use grokscope_core::device::Backend;
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use grokscope_sweep::bench::measure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -76,6 +77,10 @@ async fn answer(trainer: &RefCell<Option<Trainer>>, request: Request) -> Reply {
                 Err(e) => failed(e),
             }
         }
+        Request::BenchEnsemble { k, p, d_model, steps } => match measure(k, p, d_model, steps, &Backend::CPU.device()).await {
+            Ok(bench) => Reply::BenchedEnsemble(bench),
+            Err(e) => failed(e),
+        },
     }
 }
 

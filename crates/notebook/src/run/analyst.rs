@@ -24,7 +24,13 @@ impl Analyst {
                 // A worker that failed (it may have run out of memory) is not asked again.
                 self.0 = None;
             }),
-            None => analyze_paced(run, weights, test_pairs, &Backend::CPU.device(), yield_to_browser).await.map_err(|e| e.to_string()),
+            None => analyze_here(run, weights, test_pairs).await,
         }
     }
+}
+
+/// Analyses a model on the page's thread, in parts that each wait for a frame: where no worker
+/// starts.
+pub async fn analyze_here(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>) -> Result<Analysis, String> {
+    analyze_paced(run, weights, test_pairs, &Backend::CPU.device(), yield_to_browser).await.map_err(|e| e.to_string())
 }

@@ -3,11 +3,29 @@
 //! (`grokscope-worker`, `worker.rs`): a step is ~100 ms of arithmetic that would otherwise hold
 //! up the page's frames, and two experiments then train on two cores.
 
+use grokscope_analysis::Analysis;
 use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Device, RunConfig, Snapshot, Trainer};
+use web_time::Instant;
 
+use crate::run::analyst::analyze_here;
 use crate::run::worker::Remote;
+use crate::schedule::yield_to_browser;
+
+/// Longest stretch of training on the page's thread between two hand-backs to the browser. A
+/// frame is 16 ms; the budget leaves room for the browser's own work inside the 100 ms a click
+/// may wait.
+pub const SLICE_BUDGET_MS: f64 = 30.0;
+/// The same in a training worker, where a slice does not hold up the page: it only bounds how
+/// long a pause waits for the worker.
+const WORKER_SLICE_MS: f64 = 200.0;
+
+/// Steps in a slice of `budget_ms` at `ms_per_step` (one while the pace is unknown), at most `left`.
+pub fn slice(budget_ms: f64, ms_per_step: f64, left: usize) -> usize {
+    let n = if ms_per_step > 0.0 { ((budget_ms / ms_per_step) as usize).max(1) } else { 1 };
+    n.min(left)
+}
 
 pub enum Engine {
     Here(Box<Trainer>),
@@ -48,6 +66,47 @@ impl Engine {
                 Ok(())
             }
             Engine::Worker(r) => r.advance(n).await,
+        }
+    }
+
+    /// The next run of a CPU engine (a sweep's next model): in the same worker, or here.
+    pub async fn restart_on_cpu(&mut self, run: &RunConfig) -> Result<(), String> {
+        match self {
+            Engine::Here(_) => *self = Engine::here(run, &Backend::CPU.device(), None)?,
+            Engine::Worker(r) => r.begin(run, None).await?,
+        }
+        Ok(())
+    }
+
+    /// Steps until `end`, in slices that each fit the time budget, or until `go_on` says stop.
+    /// Here a slice only queues work for the GPU (or is a short CPU stretch) and the page gets a
+    /// frame before the next; in the worker a slice is computed there while the page runs on, and
+    /// the budget only bounds how long a pause waits. `ms_per_step` carries the pace between calls.
+    pub async fn advance_to(&mut self, end: usize, ms_per_step: &mut f64, go_on: impl Fn() -> bool) -> Result<(), String> {
+        let (budget, worker) = match self {
+            Engine::Here(_) => (SLICE_BUDGET_MS, false),
+            Engine::Worker(_) => (WORKER_SLICE_MS, true),
+        };
+        while self.step() < end {
+            let n = slice(budget, *ms_per_step, end - self.step());
+            let t = Instant::now();
+            self.advance(n).await?;
+            *ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+            if !worker {
+                yield_to_browser().await;
+            }
+            if !go_on() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Analyses a model where this engine runs: in its worker, or here in paced parts.
+    pub async fn analyze(&self, run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>) -> Result<Analysis, String> {
+        match self {
+            Engine::Here(_) => analyze_here(run, weights, test_pairs).await,
+            Engine::Worker(r) => r.analyze(run, weights, test_pairs).await,
         }
     }
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use grokscope_core::device::Backend;
 use grokscope_core::{Device, RunConfig, Trainer};
 use grokscope_document::options::DevicePreference;
+use grokscope_sweep::Budget;
 use js_sys::{Function, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,6 +42,16 @@ impl Choice {
             label: format!("CPU · burn {} backend · WebAssembly", Backend::CPU.name()),
             reason: reason.into(),
             max_buffer_bytes: None,
+        }
+    }
+
+    /// What one ensemble may hold here: as much as one run may (`RunConfig::validate`), in
+    /// tensors that fit the GPU's buffers.
+    pub fn budget(&self) -> Budget {
+        let default = Budget::default();
+        match self.max_buffer_bytes.filter(|_| self.gpu) {
+            Some(bytes) => Budget { tensor_values: default.tensor_values.min((bytes / 4.0) as usize), ..default },
+            None => default,
         }
     }
 

@@ -18,13 +18,6 @@ use crate::run::gpu::{Choice, Devices};
 use crate::run::session::{Session, Status};
 use crate::schedule::yield_to_browser;
 
-/// Longest stretch of training between two hand-backs to the browser. A frame is 16 ms; the
-/// budget leaves room for the browser's own work inside the 100 ms a click may wait.
-const SLICE_BUDGET_MS: f64 = 30.0;
-/// The same in a training worker, where a slice does not hold up the page: it only bounds how
-/// long a pause waits for the worker.
-const WORKER_SLICE_MS: f64 = 200.0;
-
 impl Session {
     /// Trains until the run's step budget or the target accuracy (or `limit` more steps, or a
     /// pause), then analyses the model if the run is complete.
@@ -125,28 +118,9 @@ impl Session {
                 .flatten()
                 .min()
                 .unwrap_or(0);
-            // One update: steps in slices that each fit the time budget. Here (WebGPU) a slice
-            // only queues work, and the page waits for its next frame before the next; in the
-            // worker a slice is computed there while the page runs on, and the budget only
-            // bounds how long a pause waits.
-            let (budget, worker) = match &trainer {
-                Engine::Here(_) => (SLICE_BUDGET_MS, false),
-                Engine::Worker(_) => (WORKER_SLICE_MS, true),
-            };
-            while trainer.step() < end {
-                let n = if ms_per_step > 0.0 { ((budget / ms_per_step) as usize).max(1) } else { 1 };
-                let n = n.min(end - trainer.step());
-                let t = Instant::now();
-                if let Err(e) = trainer.advance(n).await {
-                    return self.fail(e);
-                }
-                ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
-                if !worker {
-                    yield_to_browser().await;
-                }
-                if stale() || self.status.get_untracked() != Status::Running {
-                    break;
-                }
+            // One update, in slices that each fit the time budget.
+            if let Err(e) = trainer.advance_to(end, &mut ms_per_step, || !stale() && self.status.get_untracked() == Status::Running).await {
+                return self.fail(e);
             }
             if stale() {
                 return;

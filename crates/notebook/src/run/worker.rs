@@ -10,6 +10,7 @@ use grokscope_analysis::Analysis;
 use grokscope_core::weights::Weights;
 use grokscope_core::{RunConfig, Snapshot};
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use grokscope_sweep::bench::EnsembleBench;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -65,13 +66,19 @@ impl Remote {
     /// Starts a worker and in it `run`, from its seed or from `from` (step, weights).
     pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
         let mut remote = Remote::spawn().await?;
+        remote.begin(run, from).await?;
+        Ok(remote)
+    }
+
+    /// Starts `run` in this worker in place of the one it trained (a sweep's next model).
+    pub async fn begin(&mut self, run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<(), String> {
         let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))) };
-        match remote.ask(&start).await? {
+        match self.ask(&start).await? {
             Reply::Started => {}
             other => return Err(unexpected(other)),
         }
-        remote.step = from.map_or(0, |(step, _)| step);
-        Ok(remote)
+        self.step = from.map_or(0, |(step, _)| step);
+        Ok(())
     }
 
     pub fn step(&self) -> usize {
@@ -102,6 +109,14 @@ impl Remote {
         let request = Request::Analyze { run: run.clone(), weights: weights.into(), test_pairs: test_pairs.map(<[u32]>::to_vec) };
         match self.ask(&request).await? {
             Reply::Analyzed(analysis) => Ok(*analysis),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The benchmark page's ensemble against single runs, on the CPU in this worker.
+    pub async fn bench_ensemble(&self, k: usize, p: usize, d_model: usize, steps: usize) -> Result<EnsembleBench, String> {
+        match self.ask(&Request::BenchEnsemble { k, p, d_model, steps }).await? {
+            Reply::BenchedEnsemble(bench) => Ok(bench),
             other => Err(unexpected(other)),
         }
     }

@@ -3,6 +3,8 @@
 //! CPU backend in WebAssembly, from the same initial weights. It reports time to the first
 //! step (device start, kernel compilation included), steps/s after it, and device reads per
 //! step, and keeps both loss curves: the browser tests compare them (the correctness gate).
+//! With `k`, also K such models as one ensemble against the same K trained one by one
+//! (`grokscope_sweep::bench`), on WebGPU and on the CPU in a worker.
 
 use grokscope_core::device::Backend;
 use grokscope_core::model::{ModelConfig, TransformerConfig};
@@ -13,8 +15,13 @@ use serde::Serialize;
 use web_time::Instant;
 
 use crate::run::gpu::webgpu;
+use crate::run::worker::Remote;
 use crate::schedule::yield_to_browser;
 use grokscope_document::options::{DevicePreference, UrlOptions};
+use grokscope_sweep::bench::EnsembleBench;
+
+/// Members of the benchmark's ensemble, at most (`?k=`).
+const MAX_K: usize = 64;
 
 #[derive(Serialize, Clone, Debug)]
 struct Measurement {
@@ -32,8 +39,9 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
     run.task = Task { p: o.bench_p, ..Task::paper() };
     run.model = ModelConfig::Transformer(TransformerConfig { d_model: o.bench_d_model, ..TransformerConfig::paper(1.0) });
     run.train.steps = o.bench_steps.max(2);
-    let every = o.bench_every;
+    let (every, k) = (o.bench_every, o.bench_k);
     let results = RwSignal::new(Vec::<Measurement>::new());
+    let ensembles = RwSignal::new(Vec::<(String, EnsembleBench)>::new());
     let state = RwSignal::new("running");
     let message = RwSignal::new(String::new());
     let description = format!(
@@ -48,22 +56,48 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
             message.set(e.to_string());
             state.set("failed");
         }
+        Ok(()) if k > MAX_K => {
+            message.set(format!("k = {k}: the benchmark's ensemble has at most {MAX_K} members"));
+            state.set("failed");
+        }
         Ok(()) => spawn_local(async move {
+            let say = |e: String| message.update(|m| m.push_str(&format!("{e} ")));
+            let (p, d_model, steps) = (run.task.p, o.bench_d_model, run.train.steps);
             if o.backend != DevicePreference::Cpu {
                 match webgpu().await {
-                    Ok(gpu) => match measure(&run, &gpu.device, every, gpu.init_s).await {
-                        Ok(m) => results.update(|r| r.push(Measurement { backend: format!("WebGPU ({})", gpu.adapter), ..m })),
-                        Err(e) => message.set(format!("WebGPU: {e}")),
-                    },
-                    Err(e) => message.set(format!("WebGPU: {e}")),
+                    Ok(gpu) => {
+                        let backend = format!("WebGPU ({})", gpu.adapter);
+                        match measure(&run, &gpu.device, every, gpu.init_s).await {
+                            Ok(m) => results.update(|r| r.push(Measurement { backend: backend.clone(), ..m })),
+                            Err(e) => say(format!("WebGPU: {e}")),
+                        }
+                        // Queued on the page's thread, as a sweep trains on WebGPU.
+                        if k > 0 {
+                            match grokscope_sweep::bench::measure(k, p, d_model, steps, &gpu.device).await {
+                                Ok(b) => ensembles.update(|e| e.push((backend, b))),
+                                Err(e) => say(format!("WebGPU ensemble: {e}")),
+                            }
+                        }
+                    }
+                    Err(e) => say(format!("WebGPU: {e}")),
                 }
             }
             if o.backend != DevicePreference::WebGpu {
+                let backend = format!("CPU (burn {}, WebAssembly)", Backend::CPU.name());
                 match measure(&run, &Backend::CPU.device(), every, 0.0).await {
-                    Ok(m) => {
-                        results.update(|r| r.push(Measurement { backend: format!("CPU (burn {}, WebAssembly)", Backend::CPU.name()), ..m }))
+                    Ok(m) => results.update(|r| r.push(Measurement { backend: backend.clone(), ..m })),
+                    Err(e) => say(format!("CPU: {e}")),
+                }
+                // In a worker, as a sweep trains on the CPU: seconds of arithmetic in one call.
+                if k > 0 {
+                    let measured = match Remote::spawn().await {
+                        Ok(worker) => worker.bench_ensemble(k, p, d_model, steps).await,
+                        Err(e) => Err(e),
+                    };
+                    match measured {
+                        Ok(b) => ensembles.update(|e| e.push((backend, b))),
+                        Err(e) => say(format!("CPU ensemble: {e}")),
                     }
-                    Err(e) => message.set(format!("CPU: {e}")),
                 }
             }
             state.set("done");
@@ -89,6 +123,20 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
                     </tr>
                 } />
             </table>
+            <div hidden=move || ensembles.with(Vec::is_empty)>
+                <h2>{format!("{k} models as one ensemble, against the same {k} trained one after another")}</h2>
+                <table id="ensembles" data-result=move || serde_json::to_string(&ensembles.get()).unwrap_or_default()>
+                    <tr><th>"backend"</th><th>"ensemble: model·steps/s"</th><th>"one by one: model·steps/s"</th><th>"ratio"</th></tr>
+                    <For each=move || ensembles.get() key=|(backend, _)| backend.clone() children=|(backend, b)| view! {
+                        <tr>
+                            <td>{backend}</td>
+                            <td>{format!("{:.2}", b.ensemble_model_steps_per_s)}</td>
+                            <td>{format!("{:.2}", b.singles_model_steps_per_s)}</td>
+                            <td>{format!("{:.2}", b.ratio)}</td>
+                        </tr>
+                    } />
+                </table>
+            </div>
         </main>
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use grokscope_document::{CellKind, ChartChoice, Control, clock_vs_pizza};
+use grokscope_document::{CellKind, ChartChoice, Control, clock_vs_pizza, phase_diagram};
 
 use crate::browser::opening::open;
 use crate::browser::url::options;
@@ -48,12 +48,21 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
     let add_experiment = move || {
         let default = clock_vs_pizza(options.size);
         let run = default.experiments().next().expect("the default notebook has an experiment").1.clone();
-        ctx.add(CellKind::Experiment { name: "New experiment".into(), run })
+        ctx.add(CellKind::Experiment { name: "New experiment".into(), run });
     };
     let add_analysis = move || {
         let last =
             ctx.notebook.with_untracked(|n| n.cells.iter().rev().find(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id));
-        ctx.add(CellKind::Analysis { experiment: last, charts: vec![ChartChoice::Readout, ChartChoice::Circles] })
+        ctx.add(CellKind::Analysis { experiment: last, charts: vec![ChartChoice::Readout, ChartChoice::Circles] });
+    };
+    // A new sweep is the phase-diagram lesson's, at the page's size.
+    let add_sweep = move || {
+        let lesson = options.size.apply_to(phase_diagram());
+        let sweep = lesson.cells.into_iter().find_map(|c| match c.kind {
+            CellKind::Sweep { sweep, .. } => Some(sweep),
+            _ => None,
+        });
+        ctx.add(CellKind::Sweep { name: "New sweep".into(), sweep: sweep.expect("the phase-diagram lesson has a sweep") });
     };
     let sharing = RwSignal::new(false);
     let save_file = move || {
@@ -126,9 +135,10 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             </label>
             <span class="spacer"></span>
             <span class="add" hidden=cells_locked>
-                <button id="add-markdown" on:click=move |_| ctx.add(CellKind::Markdown { text: "Write here (Markdown).".into() })>"+ Text"</button>
+                <button id="add-markdown" on:click=move |_| { ctx.add(CellKind::Markdown { text: "Write here (Markdown).".into() }); }>"+ Text"</button>
                 <button id="add-experiment" on:click=move |_| add_experiment()>"+ Experiment"</button>
                 <button id="add-analysis" on:click=move |_| add_analysis()>"+ Analysis"</button>
+                <button id="add-sweep" on:click=move |_| add_sweep()>"+ Sweep"</button>
             </span>
         </nav>
         <Show when=move || sharing.get()>{share_panel()}</Show>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::duration;
 use super::form::run_form;
 use crate::browser::canvas::to_svg;
 use crate::browser::chart::chart_canvas;
@@ -97,7 +98,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             } />
         <details class="settings">
             <summary>{move || summary(&run.get())}</summary>
-            {run_form(run.into(), apply, locked)}
+            {run_form(run.into(), apply, locked, &[])}
         </details>
         <div class="controls">
             <button class="play primary" disabled=move || status.get() == Status::Analysing
@@ -171,8 +172,4 @@ fn summary(run: &RunConfig) -> String {
         run.train.steps,
         run.train.seed
     )
-}
-
-fn duration(seconds: f64) -> String {
-    if seconds < 90.0 { format!("{seconds:.0} s") } else { format!("{:.0} min", seconds / 60.0) }
 }

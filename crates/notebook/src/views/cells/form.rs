@@ -98,9 +98,15 @@ fn parse(field: &Field, text: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-/// The form for `run`; `apply` gets every valid change, `busy` disables it (while training),
-/// and a lesson's locks disable their fields.
-pub fn run_form(run: Signal<RunConfig>, apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static, busy: Signal<bool>) -> impl IntoView {
+/// The form for `run`, without the controls in `hide` (what a sweep's grid sets); `apply` gets
+/// every valid change, `busy` disables it (while training), and a lesson's locks disable their
+/// fields.
+pub fn run_form(
+    run: Signal<RunConfig>,
+    apply: impl Fn(RunConfig) + Copy + Send + Sync + 'static,
+    busy: Signal<bool>,
+    hide: &'static [Control],
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let disabled = move |control: Control| busy.get() || ctx.locked(control);
     let lock_note = move |control: Control| ctx.locked(control).then_some("locked by the lesson");
@@ -117,6 +123,7 @@ pub fn run_form(run: Signal<RunConfig>, apply: impl Fn(RunConfig) + Copy + Send 
     };
     let fields = FIELDS
         .iter()
+        .filter(|field| !hide.contains(&field.control))
         .map(|field| {
             let value = move || (field.get)(&run.get());
             view! {
@@ -152,7 +159,7 @@ pub fn run_form(run: Signal<RunConfig>, apply: impl Fn(RunConfig) + Copy + Send 
                     {Operation::ALL.map(|op| view! { <option value=op.name()>{format!("({}) mod p", op.formula())}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="field">
+            <label class="field" hidden=hide.contains(&Control::Model)>
                 <span>"model"</span>
                 <select name="model" disabled=move || disabled(Control::Model) title=move || lock_note(Control::Model) prop:value=kind
                     on:change=move |e| {

@@ -5,6 +5,7 @@ mod analysis;
 mod experiment;
 mod form;
 mod markdown;
+mod sweep;
 
 use leptos::prelude::*;
 
@@ -19,6 +20,7 @@ pub fn cell_view(id: u32) -> impl IntoView {
         CellKind::Markdown { .. } => ("Text", "cell markdown wide", markdown::markdown_cell(id).into_any()),
         CellKind::Experiment { .. } => ("Experiment", "cell experiment", experiment::experiment_cell(id).into_any()),
         CellKind::Analysis { .. } => ("Analysis", "cell analysis", analysis::analysis_cell(id).into_any()),
+        CellKind::Sweep { .. } => ("Sweep", "cell sweep wide", sweep::sweep_cell(id).into_any()),
     };
     let on_keydown = move |e: leptos::ev::KeyboardEvent| {
         if e.key() == "Enter" && e.shift_key() {
@@ -43,4 +45,13 @@ pub fn cell_view(id: u32) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A time to wait, in words.
+fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
 }
