@@ -36,22 +36,28 @@ pub struct EnsembleBench {
     pub ratio: f64,
 }
 
-/// Trains `runs(k, p, d_model, steps)` on `device` as one ensemble, then one by one. Each timing
-/// ends with a read of the results, so work queued on a GPU is counted.
+/// Trains `runs(k, p, d_model, steps)` on `device` as one ensemble, then one by one. Each
+/// trainer first takes one untimed step (on a GPU it compiles that program's kernels); each
+/// timing ends with a read of the results, so work queued on a GPU is counted.
 pub async fn measure(k: usize, p: usize, d_model: usize, steps: usize, device: &Device) -> Result<EnsembleBench, Error> {
     let runs = runs(k, p, d_model, steps);
-    let started = Instant::now();
     let mut ensemble = EnsembleTrainer::new(&runs, device)?;
+    ensemble.advance(1);
+    ensemble.observe().await?;
+    let started = Instant::now();
     ensemble.advance(steps);
     ensemble.observe().await?;
     let ensemble_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
+    let mut singles_s = 0.0;
     for run in &runs {
         let mut trainer = Trainer::new(run, device)?;
+        trainer.advance(1);
+        trainer.observe().await?;
+        let started = Instant::now();
         trainer.advance(steps);
         trainer.observe().await?;
+        singles_s += started.elapsed().as_secs_f64();
     }
-    let singles_s = started.elapsed().as_secs_f64();
     let model_steps = (k * steps) as f64;
     Ok(EnsembleBench {
         k,
