@@ -1,7 +1,8 @@
 //! Where a run's steps execute. On WebGPU, here on the page's thread: a step is only queued for
 //! the GPU and costs the page little. On the CPU backend, in a Web Worker of its own
 //! (`grokscope-worker`, `worker.rs`): a step is ~100 ms of arithmetic that would otherwise hold
-//! up the page's frames, and two experiments then train on two cores.
+//! up the page's frames, and two experiments then train on two cores. Either way steps go in
+//! time slices (`advance_to`), for an experiment and for each of a sweep's models alike.
 
 use grokscope_analysis::Analysis;
 use grokscope_core::device::Backend;
