@@ -119,10 +119,16 @@ test("a sweep trains in CPU workers, points appear live, a clicked point retrain
     const started = Date.now();
     await page.click(`${cell(SWEEP)} button.play`);
     await page.waitForFunction(() => (document.querySelector('[data-cell="1"] .phase').dataset.results || "").trim().split("\n").length >= 3, null, { timeout: 300_000 });
-    // Pause: what is under way finishes its slice (or its analysis); then nothing more.
+    // Pause: what is under way finishes its slice, or its analysis (one model per worker at
+    // most, however long a busy machine takes); then nothing more.
     await page.click(`${cell(SWEEP)} button.play`);
     await page.waitForSelector(`${cell(SWEEP)} .status[data-state=paused]`, { timeout: 5_000 });
-    await page.waitForTimeout(1500);
+    for (let last = -1, settled = Date.now() + 60_000; Date.now() < settled; ) {
+      const n = (await results(page)).length;
+      if (n === last) break;
+      last = n;
+      await page.waitForTimeout(2000);
+    }
     const paused = (await results(page)).length;
     await page.waitForTimeout(1500);
     assert.equal((await results(page)).length, paused, "a paused sweep measures nothing more");
