@@ -43,3 +43,13 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Runs `setup` (a function, as source) in every worker the page starts from now on, before the
+ * worker's own code: the workers' loader script is served with it in front. The notebook's
+ * workers are where WebGPU lives, so this is how a test reaches the GPU device. */
+export async function beforeWorkers(page, setup) {
+  await page.context().route("**/grokscope-worker_loader.js", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `(${setup})();\n${await response.text()}` });
+  });
+}

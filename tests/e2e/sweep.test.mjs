@@ -234,9 +234,8 @@ test("on WebGPU a sweep trains as one ensemble; a clicked point retrains within 
     assert.equal(rows.length, 2);
     assert.equal(await page.textContent(`${cell(SWEEP)} .device-note`), "", "no fallback to the CPU");
     assert.match(await page.textContent("#device"), /WebGPU/);
-    // Burn compiles each kernel on the page's thread the first time it runs (~2 s here, the
-    // notebook's WebGPU test measures it); what fails this test is a page that stays frozen.
-    assert.ok(watched.longest < 10_000, `the page froze for ${watched.longest} ms`);
+    // The ensemble trains in a worker, kernels compiled there: the page never waits for it.
+    assert.ok(watched.longest < FREEZE_MS, `the page froze for ${watched.longest} ms`);
     await screenshot(page, "sweep-webgpu");
     const index = rows.findIndex((r) => r.attn_coeff === 1);
     await clickPoint(page, index);

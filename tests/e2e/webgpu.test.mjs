@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "./serve.mjs";
-import { open, screenshot } from "./browser.mjs";
+import { open, screenshot, beforeWorkers } from "./browser.mjs";
 
 const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");
 let server;
@@ -73,12 +73,12 @@ test("the benchmark page measures an ensemble against single runs on WebGPU and 
 test("a GPU lost mid-run hands the run to the CPU and keeps its progress", { timeout: 900_000 }, async () => {
   const { page, errors, close } = await open("about:blank", { webgpu: true });
   try {
-    // Keep a handle on the page's GPU device, to lose it on purpose.
-    await page.addInitScript(() => {
+    // Keep a handle on each worker's GPU device, to lose it on purpose.
+    await beforeWorkers(page, () => {
       const request = GPUAdapter.prototype.requestDevice;
       GPUAdapter.prototype.requestDevice = async function (...args) {
         const device = await request.apply(this, args);
-        (window.__devices ??= []).push(device);
+        (self.__devices ??= []).push(device);
         return device;
       };
     });
@@ -87,7 +87,8 @@ test("a GPU lost mid-run hands the run to the CPU and keeps its progress", { tim
     await page.click(`[data-cell="2"] button.play`);
     await page.waitForSelector("#device[data-gpu=true]", { timeout: 600_000 });
     await page.waitForFunction(() => JSON.parse(document.querySelector('[data-cell="2"] .curves').dataset.snapshots || "[]").length >= 3, null, { timeout: 600_000 });
-    await page.evaluate(() => window.__devices.forEach((d) => d.destroy()));
+    const lost = await Promise.all(page.workers().map((w) => w.evaluate(() => (self.__devices ?? []).map((d) => d.destroy()).length)));
+    assert.ok(lost.reduce((a, b) => a + b, 0) >= 1, `GPU devices lost in the workers: ${lost}`);
     await page.waitForSelector(`[data-cell="2"] .status[data-state=done]`, { timeout: 600_000 });
     const note = await page.textContent(`[data-cell="2"] .device-note`);
     assert.match(note, /Moved to the CPU at step [1-9]/);
@@ -121,8 +122,15 @@ test("Run all trains both experiments on WebGPU; the page stays responsive while
       requestAnimationFrame(frame);
       new PerformanceObserver((list) => list.getEntries().forEach((e) => r.tasks.push([e.duration, states()]))).observe({ type: "longtask" });
     });
+    const clicked = Date.now();
     await page.click("#run-all");
+    // The first trained step of either experiment: a second snapshot on its curve.
+    await page.waitForFunction(() => [2, 3].some((id) => JSON.parse(document.querySelector(`[data-cell="${id}"] .curves`).dataset.snapshots || "[]").length >= 2), null, { timeout: 1_100_000 });
+    const firstStep = (Date.now() - clicked) / 1000;
+    await page.waitForSelector(`[data-cell="4"] .verdict, [data-cell="5"] .verdict`, { timeout: 1_100_000 });
+    const firstVerdict = (Date.now() - clicked) / 1000;
     for (const analysis of [4, 5]) await page.waitForSelector(`[data-cell="${analysis}"] .verdict`, { timeout: 1_100_000 });
+    console.log(`WebGPU from Run all: first step after ${firstStep.toFixed(1)} s, first verdict after ${firstVerdict.toFixed(1)} s (${steps} steps)`);
     const r = await page.evaluate(() => ((window.__responsiveness.stopped = true), window.__responsiveness));
     assert.match(await page.textContent("#device"), /WebGPU/);
     for (const id of [2, 3]) {
@@ -141,15 +149,18 @@ test("Run all trains both experiments on WebGPU; the page stays responsive while
     for (const n of inked) assert.ok(n > 2000, `${n} inked pixels`);
     await screenshot(page, "notebook-webgpu");
     assert.deepEqual(errors, []);
-    // While preparing, burn compiles its kernels (cubecl's JIT, in wasm) on the page's thread
-    // the first time each runs: one task of ~2 s here. Training itself only queues work.
+    // WebGPU lives in the workers: the device's start, the self-check and burn's kernel
+    // compilation (cubecl's JIT, seconds on SwiftShader) happen there, so the page's thread
+    // stays free from the first step, "preparing the GPU" included.
     const preparing = (states) => states.includes("preparing");
     const worst = (list, during) => Math.max(0, ...list.filter(([, s]) => during(s)).map(([ms]) => ms));
-    console.log(`WebGPU: longest gap between frames while preparing ${worst(r.gaps, preparing).toFixed(0)} ms, longest task ${worst(r.tasks, preparing).toFixed(0)} ms; afterwards ${worst(r.gaps, (s) => !preparing(s)).toFixed(0)} ms and ${worst(r.tasks, (s) => !preparing(s)).toFixed(0)} ms`);
+    const tasks = (during) => r.tasks.filter(([, s]) => during(s)).length;
+    console.log(`WebGPU: while preparing, longest gap between frames ${worst(r.gaps, preparing).toFixed(0)} ms, longest task ${worst(r.tasks, preparing).toFixed(0)} ms (${tasks(preparing)} over 50 ms); afterwards ${worst(r.gaps, (s) => !preparing(s)).toFixed(0)} ms and ${worst(r.tasks, (s) => !preparing(s)).toFixed(0)} ms (${tasks((s) => !preparing(s))})`);
     // SwiftShader's "GPU" is the same two cores the page runs on: the 100 ms figures are logged;
-    // what fails the test is a freeze.
-    assert.ok(worst(r.gaps, (s) => !preparing(s)) < FREEZE_MS, "the page froze while training or analysing");
-    assert.ok(worst(r.tasks, (s) => !preparing(s)) < FREEZE_MS, "a task froze the page while training or analysing");
+    // what fails the test is a freeze, at any time.
+    const always = () => true;
+    assert.ok(worst(r.gaps, always) < FREEZE_MS, "the page froze");
+    assert.ok(worst(r.tasks, always) < FREEZE_MS, "a task froze the page");
   } finally {
     await close();
   }

@@ -78,14 +78,15 @@ fn notebook_imports() -> BTreeMap<String, BTreeSet<String>> {
             }
         }
     }
-    // `views/cells/mod.rs` is `views::cells`; the binaries' roots and the library are no modules.
+    // `views/cells/mod.rs` is `views::cells`; the binary's root and the library (what the page
+    // shares with the worker) are no modules of the page.
     let module_of = |path: &Path| -> Option<String> {
         let relative = path.strip_prefix(&src).unwrap().with_extension("");
         let mut parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         if parts.last().is_some_and(|p| p == "mod") {
             parts.pop();
         }
-        let top = ["main", "lib", "bin", "protocol"];
+        let top = ["main", "lib", "protocol", "webgpu"];
         (!parts.is_empty() && !top.contains(&parts[0].as_str())).then(|| parts.join("::"))
     };
     let modules: BTreeSet<String> = files.iter().filter_map(|f| module_of(f)).collect();

@@ -57,30 +57,41 @@ fn project(x: Tensor<3>, w: Tensor<3>) -> Tensor<3> {
 
 impl Stacked {
     /// Logits at the last position, `[K, batch, vocab]`, with each member's attention rate
-    /// from `alpha`, `[K]`.
+    /// from `alpha`, `[K]`. As in the single model, the last block runs only at the last
+    /// position.
     fn forward(&self, tokens: Tensor<2, Int>, alpha: Tensor<1>) -> Tensor<3> {
         let [b, n] = tokens.dims();
         let [k, d, _] = self.w_e.dims();
         let rows = self.w_e.val().swap_dims(1, 2).select(1, tokens.reshape([b * n])); // [K, b * n, d]
-        let x = rows.reshape([k, b, n, d]) + self.w_pos.val().unsqueeze_dim::<4>(1); // [K, b, n, d]
-        let mut x = x.reshape([k, b * n, d]);
+        let mut x = rows.reshape([k, b, n, d]) + self.w_pos.val().unsqueeze_dim::<4>(1); // [K, b, n, d]
         let alpha = alpha.reshape([k, 1, 1, 1, 1]);
-        for block in &self.blocks {
-            let heads = |w: &Param<Tensor<4>>, x: Tensor<3>| {
+        let last_layer = self.blocks.len().saturating_sub(1);
+        for (layer, block) in self.blocks.iter().enumerate() {
+            // Queries, and everything after attention, at every position but in the last block.
+            let m = if layer == last_layer { 1 } else { n };
+            let heads = |w: &Param<Tensor<4>>, x: Tensor<4>| {
                 let [_, h, d_head, _] = w.dims();
-                let all = project(x, w.val().reshape([k, h * d_head, d])); // [K, b * n, h * d_head]
-                all.reshape([k, b, n, h, d_head]).swap_dims(2, 3) // [K, b, h, n, d_head]
+                let positions = x.dims()[2];
+                let all = project(x.reshape([k, b * positions, d]), w.val().reshape([k, h * d_head, d])); // [K, b * positions, h * d_head]
+                all.reshape([k, b, positions, h, d_head]).swap_dims(2, 3) // [K, b, h, positions, d_head]
             };
-            let (q, key, v) = (heads(&block.w_q, x.clone()), heads(&block.w_k, x.clone()), heads(&block.w_v, x.clone()));
+            let query_rows = x.clone().narrow(2, n - m, m); // [K, b, m, d]
+            let (q, key, v) = (heads(&block.w_q, query_rows.clone()), heads(&block.w_k, x.clone()), heads(&block.w_v, x));
             let [_, _, h, _, d_head] = v.dims();
-            let scores = q.matmul(key.swap_dims(3, 4)).div_scalar((d_head as f64).sqrt()); // [K, b, h, n, n]
+            // Broadcast products and sums, as `Attention::attend` explains.
+            let qk = q.unsqueeze_dim::<6>(4) * key.unsqueeze_dim::<6>(3); // [K, b, h, m, n, d_head]
+            let scores = qk.sum_dim(5).squeeze_dim::<5>(5).div_scalar((d_head as f64).sqrt()); // [K, b, h, m, n]
             let pattern = softmax(scores, 4) * alpha.clone() + alpha.clone().neg().add_scalar(1.0);
-            let z = pattern.matmul(v).swap_dims(2, 3).reshape([k, b * n, h * d_head]); // heads side by side
-            x = x.clone() + project(z, block.w_o.val());
-            let hidden = project(x.clone(), block.w_in.val()) + block.b_in.val().unsqueeze_dim::<3>(1); // [K, b * n, d_mlp]
-            x = x.clone() + project(self.activation.apply(hidden), block.w_out.val()) + block.b_out.val().unsqueeze_dim::<3>(1);
+            let z = (pattern.unsqueeze_dim::<6>(5) * v.unsqueeze_dim::<6>(3)).sum_dim(4).squeeze_dim::<5>(4); // [K, b, h, m, d_head]
+            let z = z.swap_dims(2, 3).reshape([k, b * m, h * d_head]); // heads side by side
+            let stream = query_rows.reshape([k, b * m, d]) + project(z, block.w_o.val()); // [K, b * m, d]
+            let hidden = project(stream.clone(), block.w_in.val()) + block.b_in.val().unsqueeze_dim::<3>(1); // [K, b * m, d_mlp]
+            let stream =
+                stream.clone() + project(self.activation.apply(hidden), block.w_out.val()) + block.b_out.val().unsqueeze_dim::<3>(1);
+            x = stream.reshape([k, b, m, d]);
         }
-        let last = x.reshape([k, b, n, d]).narrow(2, n - 1, 1).reshape([k, b, d]); // [K, b, d_model]
+        let positions = x.dims()[2];
+        let last = x.narrow(2, positions - 1, 1).reshape([k, b, d]); // [K, b, d_model]
         last.matmul(self.w_u.val())
     }
 }

@@ -34,6 +34,20 @@ fn cpu_training_is_bit_for_bit_repeatable() {
     assert!(a.last().unwrap().train_loss < a[0].train_loss);
 }
 
+/// The CPU backend spreads large matrix products over the cores (rayon); how many there are
+/// must not change a curve, or a shared link would train another model on another machine.
+#[test]
+fn cpu_curves_do_not_depend_on_the_thread_count() {
+    // d_model 128: products big enough to be split across threads.
+    let mut run = tiny(1.0, 6);
+    if let grokscope_core::ModelConfig::Transformer(t) = &mut run.model {
+        t.d_model = 128;
+    }
+    let on =
+        |threads: usize| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| curve(Backend::CPU, &run, 2));
+    assert_eq!(on(1), on(3));
+}
+
 /// From the same initial weights, wgpu (on Vulkan) follows the CPU's loss curve, at both ends
 /// of the attention rate.
 #[test]

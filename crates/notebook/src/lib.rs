@@ -1,8 +1,9 @@
-//! What the page and its workers share: the messages between them (`protocol`) and the start of
-//! their `main` (`run_static_constructors`). The page itself is the `grokscope-notebook` binary
-//! (src/main.rs), the worker `grokscope-worker` (src/bin/grokscope-worker.rs).
+//! What the page and its workers share: the messages between them (`protocol`), WebGPU as the
+//! workers bring it up (`webgpu`), and the start of their `main` (`run_static_constructors`). The page itself is the `grokscope-notebook` binary
+//! (src/main.rs); the worker is the `grokscope-worker` package (crates/worker).
 
 pub mod protocol;
+pub mod webgpu;
 
 /// Runs the module's static constructors (the `inventory` registrations in burn's dependencies)
 /// once; both binaries call it first thing in `main`. Without an explicit call, wasm-ld links a

@@ -1,6 +1,6 @@
-//! Messages between the page and a worker (a Web Worker running the CPU backend, so that a
-//! training step, ~100 ms of arithmetic, or an analysis, ~1 s, never holds up the page's
-//! frames). One request at a time, each answered by one reply; they cross as JS values through
+//! Messages between the page and a worker (a Web Worker that trains on WebGPU or on the CPU
+//! backend and analyses models, so that a training step, the kernels' compilation or an
+//! analysis never holds up the page's frames). One request at a time, each answered by one reply; they cross as JS values through
 //! serde-wasm-bindgen, the weights as byte arrays (a `Uint8Array` each) rather than arrays of
 //! numbers.
 
@@ -10,33 +10,38 @@ use grokscope_core::{RunConfig, Snapshot};
 use grokscope_sweep::bench::EnsembleBench;
 use serde::{Deserialize, Serialize};
 
+use crate::webgpu::GpuCheck;
+
 #[derive(Serialize, Deserialize, Debug)]
 pub enum Request {
-    /// A run from its seed, or resumed from recorded weights at a step.
-    Start { run: RunConfig, from: Option<(usize, WireWeights)> },
-    /// `steps` more optimizer steps.
+    /// Bring WebGPU up in this worker and check it on `run` (`webgpu::check`).
+    CheckGpu { run: RunConfig },
+    /// A run from its seed, or resumed from recorded weights at a step; on this worker's WebGPU
+    /// device (`gpu`) or on the CPU backend.
+    Start { run: RunConfig, from: Option<(usize, WireWeights)>, gpu: bool },
+    /// Runs of one shape from their seeds, as one ensemble (`EnsembleTrainer`).
+    StartEnsemble { runs: Vec<RunConfig>, gpu: bool },
+    /// `steps` more optimizer steps of what was started.
     Advance { steps: usize },
-    /// The snapshot and every weight.
+    /// The snapshot and every weight: one pair for a run, one per member for an ensemble.
     Observe,
     /// Everything measured about a model; `test_pairs` where its split is known.
     Analyze { run: RunConfig, weights: WireWeights, test_pairs: Option<Vec<u32>> },
-    /// The benchmark page's ensemble against single runs (`grokscope_sweep::bench`), on the CPU.
-    BenchEnsemble { k: usize, p: usize, d_model: usize, steps: usize },
+    /// The benchmark page's ensemble against single runs (`grokscope_sweep::bench`).
+    BenchEnsemble { k: usize, p: usize, d_model: usize, steps: usize, gpu: bool },
 }
 
 #[derive(Serialize, Deserialize, Debug)]
 pub enum Reply {
     /// The worker has loaded and listens (sent once, unasked).
     Ready,
+    GpuChecked(GpuCheck),
     Started,
     /// The run's step count after an `Advance`.
     Advanced {
         step: usize,
     },
-    Observed {
-        snapshot: Snapshot,
-        weights: WireWeights,
-    },
+    Observed(Vec<(Snapshot, WireWeights)>),
     Analyzed(Box<Analysis>),
     BenchedEnsemble(EnsembleBench),
     Failed(String),

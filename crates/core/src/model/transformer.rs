@@ -73,12 +73,34 @@ impl Attention {
         let k = self.heads(x.clone(), &self.w_k); // [b, h, n, d_head]
         let v = self.heads(x, &self.w_v); // [b, h, n, d_head]
         let [_, h, _, d_head] = v.dims();
-        let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((d_head as f64).sqrt()); // [b, h, n, n]
-        let alpha = self.attention_rate;
-        let pattern = softmax(scores, 3).mul_scalar(alpha).add_scalar(1.0 - alpha);
-        let z = pattern.clone().matmul(v); // [b, h, n, d_head]
+        let (z, pattern) = self.attend(q, k, v); // [b, h, n, d_head]
         let z = z.swap_dims(1, 2).reshape([b, n, h * d_head]); // heads side by side, head-major
         (project(z, self.w_o.val()), pattern)
+    }
+
+    /// The attention output at the last position only, `[batch, 1, d_model]`: all that the
+    /// readout sees of the last block. Keys and values still come from every position.
+    fn forward_last(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, _] = x.dims();
+        let q = self.heads(x.clone().narrow(1, n - 1, 1), &self.w_q); // [b, h, 1, d_head]
+        let k = self.heads(x.clone(), &self.w_k); // [b, h, n, d_head]
+        let v = self.heads(x, &self.w_v); // [b, h, n, d_head]
+        let [_, h, _, d_head] = v.dims();
+        let (z, _) = self.attend(q, k, v); // [b, h, 1, d_head]
+        project(z.reshape([b, 1, h * d_head]), self.w_o.val())
+    }
+
+    /// `A·V` and `A` for queries `[b, h, m, d_head]` and keys and values `[b, h, n, d_head]`:
+    /// `[b, h, m, d_head]` and `[b, h, m, n]`. Written as broadcast products and sums: with two
+    /// or three positions a batched matmul is one tiny product per example and head.
+    fn attend(&self, q: Tensor<4>, k: Tensor<4>, v: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
+        let d_head = q.dims()[3];
+        let qk = q.unsqueeze_dim::<5>(3) * k.unsqueeze_dim::<5>(2); // [b, h, m, n, d_head]
+        let scores = qk.sum_dim(4).squeeze_dim::<4>(4).div_scalar((d_head as f64).sqrt()); // [b, h, m, n]
+        let alpha = self.attention_rate;
+        let pattern = softmax(scores, 3).mul_scalar(alpha).add_scalar(1.0 - alpha);
+        let weighted = pattern.clone().unsqueeze_dim::<5>(4) * v.unsqueeze_dim::<5>(2); // [b, h, m, n, d_head]
+        (weighted.sum_dim(3).squeeze_dim::<4>(3), pattern)
     }
 
     /// `[batch, n, d_model]` → `[batch, heads, n, d_head]` through `w`, `[heads, d_head, d_model]`.
@@ -104,6 +126,14 @@ impl Block {
         let (attended, pattern) = self.attn.forward(x.clone());
         let x = x + attended;
         (x.clone() + self.mlp.forward(x), pattern)
+    }
+
+    /// The residual stream after the block at the last position, `[batch, 1, d_model]`: the
+    /// other positions' attention output and MLP never reach a later readout.
+    fn forward_last(&self, x: Tensor<3>) -> Tensor<3> {
+        let n = x.dims()[1];
+        let x_last = x.clone().narrow(1, n - 1, 1) + self.attn.forward_last(x);
+        x_last.clone() + self.mlp.forward(x_last)
     }
 }
 
@@ -224,11 +254,21 @@ impl Transformer {
         (x, patterns)
     }
 
-    /// Logits at the last position, `[batch, vocab]`.
+    /// Logits at the last position, `[batch, vocab]`: the blocks before the last in full, the
+    /// last one only where the readout looks (the same logits as [`Self::residual`]'s stream,
+    /// to float rounding).
     pub fn forward_embedded(&self, token_embeddings: Tensor<3>) -> Tensor<2> {
-        let (x, _) = self.residual(token_embeddings);
+        let mut x = token_embeddings + self.w_pos.val().unsqueeze::<3>();
         let [b, n, d] = x.dims();
-        let last = x.narrow(1, n - 1, 1).reshape([b, d]); // [b, d_model]
-        last.matmul(self.w_u.val())
+        let last = match self.blocks.split_last() {
+            Some((last_block, earlier)) => {
+                for block in earlier {
+                    x = block.forward(x).0;
+                }
+                last_block.forward_last(x)
+            }
+            None => x.narrow(1, n - 1, 1),
+        };
+        last.reshape([b, d]).matmul(self.w_u.val()) // [b, d_model] @ [d_model, vocab]
     }
 }

@@ -1,13 +1,13 @@
-//! Where a run's steps execute. On WebGPU, here on the page's thread: a step is only queued for
-//! the GPU and costs the page little. On the CPU backend, in a Web Worker of its own
-//! (`grokscope-worker`, `worker.rs`): a step is ~100 ms of arithmetic that would otherwise hold
-//! up the page's frames, and two experiments then train on two cores. Either way steps go in
-//! time slices (`advance_to`), for an experiment and for each of a sweep's models alike.
+//! Where a run's steps execute: in a Web Worker of its own (`grokscope-worker`, `worker.rs`), on
+//! WebGPU or the CPU backend. A CPU step is ~100 ms of arithmetic, and queueing a GPU step
+//! builds burn's graph and compiles kernels on first use: either would hold up the page's
+//! frames, and two experiments on the CPU train on two cores. Only where no worker starts does
+//! a run train here, on the CPU, in short slices between frames (`advance_to`).
 
 use grokscope_analysis::Analysis;
 use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
-use grokscope_core::{Device, RunConfig, Snapshot, Trainer};
+use grokscope_core::{RunConfig, Snapshot, Trainer};
 use web_time::Instant;
 
 use crate::run::analyst::analyze_here;
@@ -17,7 +17,7 @@ use crate::schedule::yield_to_browser;
 /// Longest stretch of training on the page's thread between two hand-backs to the browser. A
 /// frame is 16 ms; the budget leaves room for the browser's own work inside the 100 ms a click
 /// may wait.
-pub const SLICE_BUDGET_MS: f64 = 30.0;
+const SLICE_BUDGET_MS: f64 = 30.0;
 /// The same in a training worker, where a slice does not hold up the page: it only bounds how
 /// long a pause waits for the worker.
 const WORKER_SLICE_MS: f64 = 200.0;
@@ -34,21 +34,23 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// `run` on `device`, here, from its seed or resumed from `from` (step, weights).
-    pub fn here(run: &RunConfig, device: &Device, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
+    /// `run` on the CPU backend, here, from its seed or resumed from `from` (step, weights).
+    fn here(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
+        let device = Backend::CPU.device();
         match from {
-            None => Trainer::new(run, device),
-            Some((step, weights)) => Trainer::resume(run, weights, step, device),
+            None => Trainer::new(run, &device),
+            Some((step, weights)) => Trainer::resume(run, weights, step, &device),
         }
         .map(|t| Engine::Here(Box::new(t)))
         .map_err(|e| e.to_string())
     }
 
-    /// `run` on the CPU backend: in a worker, or here where no worker starts, with why.
-    pub async fn cpu(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<(Engine, Option<String>), String> {
-        match Remote::start(run, from).await {
+    /// `run` in a worker, on its WebGPU device (`gpu`) or the CPU; on the CPU here where no
+    /// worker starts, with why.
+    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>, gpu: bool) -> Result<(Engine, Option<String>), String> {
+        match Remote::start(run, from, gpu).await {
             Ok(remote) => Ok((Engine::Worker(remote), None)),
-            Err(why) => Ok((Engine::here(run, &Backend::CPU.device(), from)?, Some(why))),
+            Err(why) => Ok((Engine::here(run, from)?, Some(why))),
         }
     }
 
@@ -59,7 +61,7 @@ impl Engine {
         }
     }
 
-    /// `n` more steps: queued (here) or done (in the worker) when this returns.
+    /// `n` more steps: done (on the CPU) or queued (on a GPU) when this returns.
     pub async fn advance(&mut self, n: usize) -> Result<(), String> {
         match self {
             Engine::Here(t) => {
@@ -73,16 +75,16 @@ impl Engine {
     /// The next run of a CPU engine (a sweep's next model): in the same worker, or here.
     pub async fn restart_on_cpu(&mut self, run: &RunConfig) -> Result<(), String> {
         match self {
-            Engine::Here(_) => *self = Engine::here(run, &Backend::CPU.device(), None)?,
-            Engine::Worker(r) => r.begin(run, None).await?,
+            Engine::Here(_) => *self = Engine::here(run, None)?,
+            Engine::Worker(r) => r.begin(run, None, false).await?,
         }
         Ok(())
     }
 
     /// Steps until `end`, in slices that each fit the time budget, or until `go_on` says stop.
-    /// Here a slice only queues work for the GPU (or is a short CPU stretch) and the page gets a
-    /// frame before the next; in the worker a slice is computed there while the page runs on, and
-    /// the budget only bounds how long a pause waits. `ms_per_step` carries the pace between calls.
+    /// Here a slice is a short CPU stretch and the page gets a frame before the next; in the
+    /// worker a slice is computed (or queued, on a GPU) there while the page runs on, and the
+    /// budget only bounds how long a pause waits. `ms_per_step` carries the pace between calls.
     pub async fn advance_to(&mut self, end: usize, ms_per_step: &mut f64, go_on: impl Fn() -> bool) -> Result<(), String> {
         let (budget, worker) = match self {
             Engine::Here(_) => (SLICE_BUDGET_MS, false),

@@ -1,7 +1,7 @@
 //! Where and how an experiment's model trains and is analysed: its run (`session`, `runner`),
-//! the engine that steps it (on the page for WebGPU, `engine`, or in a worker, `worker`), the
-//! analyst, the device (`gpu`: WebGPU after a self-check, else the CPU), and a sweep's many
-//! models (`sweep`: ensembles on WebGPU, workers on the CPU).
+//! the engine that steps it (`engine`: in a worker, `worker`, on WebGPU or the CPU), the analyst,
+//! the device (`gpu`: WebGPU after a worker's self-check, else the CPU), and a sweep's many
+//! models (`sweep`: ensembles on WebGPU, one by one on the CPU, all in workers).
 
 pub mod analyst;
 pub mod engine;

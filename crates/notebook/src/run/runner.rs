@@ -160,13 +160,10 @@ impl Session {
         Ok(())
     }
 
-    /// Where `run` trains on `choice` (from its seed, or resumed at a recorded step): here on
-    /// WebGPU, in a training worker on the CPU, or here on the CPU where no worker starts.
+    /// Where `run` trains on `choice` (from its seed, or resumed at a recorded step): in a
+    /// training worker, or here on the CPU where no worker starts.
     async fn engine(&self, run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
-        if choice.gpu {
-            return Engine::here(run, &choice.device, from);
-        }
-        let (engine, no_worker) = Engine::cpu(run, from).await?;
+        let (engine, no_worker) = Engine::start(run, from, choice.gpu).await?;
         if let Some(why) = no_worker {
             self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
         }

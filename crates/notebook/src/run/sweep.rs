@@ -1,7 +1,6 @@
 //! A sweep cell's run in the page, as state and as the loop that trains it. On WebGPU the models
-//! train as ensembles (one batched program per shape, `EnsembleTrainer`) on the page's thread,
-//! where a step is only queued, and are analysed in a worker; on the CPU they train one by one
-//! in workers, as many at once as the machine has cores to spare, each worker analysing the
+//! train as ensembles (one batched program per shape, `EnsembleTrainer`) in a worker, and are
+//! analysed in another; on the CPU they train one by one in workers, as many at once as the machine has cores to spare, each worker analysing the
 //! model it trained. Every model's results row is kept as soon as it is measured, so its point
 //! appears at once. Pause, resume, and the estimate of how long the sweep takes here.
 
@@ -9,27 +8,31 @@ use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
+use grokscope_core::RunConfig;
 use grokscope_core::data::Split;
-use grokscope_core::{Device, EnsembleTrainer, RunConfig};
 use grokscope_sweep::plan::{Ensemble, ensembles};
 use grokscope_sweep::{Member, Row, SweepSpec};
 use leptos::prelude::*;
 use web_time::Instant;
 
 use crate::run::analyst::Analyst;
-use crate::run::engine::{Engine, SLICE_BUDGET_MS, slice};
+use crate::run::engine::{Engine, slice};
 use crate::run::gpu::Devices;
 use crate::run::session::Status;
+use crate::run::worker::Remote;
 use crate::schedule::yield_to_browser;
 
-/// Steps between two progress updates of a model in a worker, and between two reads of an
-/// ensemble on the GPU (which also keep its queue of work short).
+/// Steps between two progress updates of a model, at most: on the GPU each is a read, which
+/// also keeps the queue of work short.
 const UPDATE_STEPS: usize = 50;
+/// How long an ensemble's update should take on the GPU: fewer steps where they are slow, so
+/// that a pause is answered soon.
+const GPU_UPDATE_MS: f64 = 1000.0;
 /// Workers a sweep trains in at most, whatever the cores.
 const MAX_LANES: usize = 4;
 /// The estimate times about this long of steps (at most `PROBE_STEPS`), after a first step (on
 /// WebGPU it compiles the kernels) and `WARM_UP_STEPS` that give the pace.
-const PROBE_SECONDS: f64 = 1.0;
+const PROBE_MS: f64 = 1000.0;
 const PROBE_STEPS: usize = 200;
 const WARM_UP_STEPS: usize = 2;
 
@@ -175,7 +178,7 @@ impl SweepSession {
         self.inner.update_value(|i| (i.since, i.trained) = (Some(Instant::now()), 0));
         self.status.set(Status::Running);
         if choice.gpu
-            && let Err(Fallback(why)) = self.on_gpu(&plan, &choice.device, generation).await
+            && let Err(Fallback(why)) = self.on_gpu(&plan, generation).await
         {
             devices.fall_back(&why);
             self.device_note.set(format!("Moved to the CPU: {why}. The models not yet measured train there from their seeds."));
@@ -230,40 +233,34 @@ impl SweepSession {
         self.rows.update(|r| r.push(Row::new(member, last, &analysis.report)));
     }
 
-    /// Each ensemble as one batched program on the GPU, read every `UPDATE_STEPS` steps, its
-    /// members analysed in a worker once trained. A failed read or a non-finite loss asks for
-    /// the CPU.
-    async fn on_gpu(&self, plan: &[Ensemble], device: &Device, generation: u64) -> Result<(), Fallback> {
+    /// Each ensemble as one batched program on the GPU, in a worker, read every update, its
+    /// members analysed in another worker once trained. A failed read or a non-finite loss asks
+    /// for the CPU.
+    async fn on_gpu(&self, plan: &[Ensemble], generation: u64) -> Result<(), Fallback> {
         let mut analyst = Analyst::start().await;
-        let gpu_failed =
-            |e: grokscope_core::Error| Fallback(format!("the GPU failed ({})", e.to_string().lines().next().unwrap_or_default()));
+        let gpu_failed = |e: String| Fallback(format!("the GPU failed ({})", e.lines().next().unwrap_or_default()));
         for ensemble in plan {
             let runs: Vec<RunConfig> = ensemble.members.iter().map(|m| m.run.clone()).collect();
-            let mut trainer = EnsembleTrainer::new(&runs, device).map_err(gpu_failed)?;
+            let mut trainer = Remote::start_ensemble(&runs, true).await.map_err(gpu_failed)?;
             let steps = runs[0].train.steps;
             let mut ms_per_step = 0.0;
-            let mut observed = Vec::new();
-            while observed.is_empty() {
-                let end = (trainer.step() + UPDATE_STEPS).min(steps);
-                while trainer.step() < end {
-                    if !self.turn(generation).await {
-                        return Ok(());
-                    }
-                    let n = slice(SLICE_BUDGET_MS, ms_per_step, end - trainer.step());
-                    let t = Instant::now();
-                    trainer.advance(n);
-                    ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
-                    self.progress(n * runs.len());
-                    yield_to_browser().await;
+            let observed = loop {
+                if !self.turn(generation).await {
+                    return Ok(());
                 }
-                let read = trainer.observe().await.map_err(gpu_failed)?;
+                let n = slice(GPU_UPDATE_MS, ms_per_step, UPDATE_STEPS.min(steps - trainer.step()));
+                let t = Instant::now();
+                trainer.advance(n).await.map_err(gpu_failed)?;
+                let read = trainer.observe_all().await.map_err(gpu_failed)?;
+                ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+                self.progress(n * runs.len());
                 if let Some((s, _)) = read.iter().find(|(s, _)| !(s.train_loss.is_finite() && s.test_loss.is_finite())) {
                     return Err(Fallback(format!("the loss on the GPU became {} at step {}", s.train_loss, s.step)));
                 }
                 if trainer.step() >= steps {
-                    observed = read;
+                    break read;
                 }
-            }
+            };
             for (member, (last, weights)) in ensemble.members.iter().zip(observed) {
                 let run = &member.run;
                 let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
@@ -304,7 +301,7 @@ impl SweepSession {
                     engine.insert(e)
                 }
                 None => {
-                    let (e, no_worker) = Engine::cpu(run, None).await?;
+                    let (e, no_worker) = Engine::start(run, None, false).await?;
                     if let Some(why) = no_worker {
                         self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
                     }
@@ -354,41 +351,36 @@ impl SweepSession {
         let plan = ensembles(&members, choice.budget(), 1).map_err(|e| e.to_string())?;
         let first = &plan[0];
         // Seconds per unit of `Ensemble::cost` (values touched per step, times steps): the
-        // warm-up's pace sets how many steps make about `PROBE_SECONDS`, timed in one go (one
+        // warm-up's pace sets how many steps make about `PROBE_MS`, timed in one go (one
         // message to a worker, one read of a GPU), as the sweep trains.
         let per_cost = if choice.gpu {
             let runs: Vec<RunConfig> = first.members.iter().map(|m| m.run.clone()).collect();
-            let mut trainer = EnsembleTrainer::new(&runs, &choice.device).map_err(|e| e.to_string())?;
+            let mut trainer = Remote::start_ensemble(&runs, true).await?;
             let mut timed = async |n: usize| -> Result<f64, String> {
                 let t = Instant::now();
-                trainer.advance(n);
-                trainer.observe().await.map_err(|e| e.to_string())?;
-                Ok(t.elapsed().as_secs_f64() / n as f64)
+                trainer.advance(n).await?;
+                trainer.observe_all().await?;
+                Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
             };
             timed(1).await?;
-            let n = probe_steps(timed(WARM_UP_STEPS).await?);
-            timed(n).await? / first.footprint_values() as f64
+            let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
+            timed(n).await? / 1e3 / first.footprint_values() as f64
         } else {
             let run = &first.members[0].run;
-            let (mut engine, _) = Engine::cpu(run, None).await?;
+            let (mut engine, _) = Engine::start(run, None, false).await?;
             let mut timed = async |n: usize| -> Result<f64, String> {
                 let t = Instant::now();
                 engine.advance(n).await?;
-                Ok(t.elapsed().as_secs_f64() / n as f64)
+                Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
             };
             timed(1).await?;
-            let n = probe_steps(timed(WARM_UP_STEPS).await?);
-            timed(n).await? / run.footprint_values() as f64
+            let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
+            timed(n).await? / 1e3 / run.footprint_values() as f64
         };
         let cost: u128 = plan.iter().map(Ensemble::cost).sum();
         let parallel = if choice.gpu { 1 } else { lanes().min(members.len()) };
         Ok(per_cost * cost as f64 / parallel as f64)
     }
-}
-
-/// Steps that take about `PROBE_SECONDS` at `seconds_per_step`, at most `PROBE_STEPS`.
-fn probe_steps(seconds_per_step: f64) -> usize {
-    ((PROBE_SECONDS / seconds_per_step.max(1e-6)) as usize).clamp(1, PROBE_STEPS)
 }
 
 /// CPU workers at once: the cores but one (the page's), at least one, at most `MAX_LANES`.

@@ -1,7 +1,7 @@
-//! The page's handle on a `grokscope-worker` (a Web Worker running burn's CPU backend): one
-//! request at a time, each answered by one reply (`grokscope_notebook::protocol`). A worker
-//! trains a run (`Engine::Worker`) or analyses models (`Analyst`); either way its arithmetic
-//! stays off the page's thread.
+//! The page's handle on a `grokscope-worker` (a Web Worker running burn on WebGPU or the CPU
+//! backend): one request at a time, each answered by one reply (`grokscope_notebook::protocol`).
+//! A worker checks WebGPU, trains a run (`Engine::Worker`) or a sweep's ensemble, or analyses
+//! models (`Analyst`); either way its work stays off the page's thread.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,6 +10,7 @@ use grokscope_analysis::Analysis;
 use grokscope_core::weights::Weights;
 use grokscope_core::{RunConfig, Snapshot};
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use grokscope_notebook::webgpu::GpuCheck;
 use grokscope_sweep::bench::EnsembleBench;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsCast;
@@ -63,22 +64,42 @@ impl Remote {
         }
     }
 
-    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights).
-    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
+    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights), on its
+    /// WebGPU device (`gpu`) or the CPU.
+    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>, gpu: bool) -> Result<Remote, String> {
         let mut remote = Remote::spawn().await?;
-        remote.begin(run, from).await?;
+        remote.begin(run, from, gpu).await?;
         Ok(remote)
     }
 
-    /// Starts `run` in this worker in place of the one it trained (a sweep's next model).
-    pub async fn begin(&mut self, run: &RunConfig, from: Option<(usize, &Weights)>) -> Result<(), String> {
-        let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))) };
-        match self.ask(&start).await? {
-            Reply::Started => {}
-            other => return Err(unexpected(other)),
-        }
+    /// Starts `run` in this worker in place of what it trained (a sweep's next model).
+    pub async fn begin(&mut self, run: &RunConfig, from: Option<(usize, &Weights)>, gpu: bool) -> Result<(), String> {
+        let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))), gpu };
+        self.started(&start).await?;
         self.step = from.map_or(0, |(step, _)| step);
         Ok(())
+    }
+
+    /// Starts a worker and in it `runs`, of one shape, as one ensemble from their seeds.
+    pub async fn start_ensemble(runs: &[RunConfig], gpu: bool) -> Result<Remote, String> {
+        let remote = Remote::spawn().await?;
+        remote.started(&Request::StartEnsemble { runs: runs.to_vec(), gpu }).await?;
+        Ok(remote)
+    }
+
+    async fn started(&self, start: &Request) -> Result<(), String> {
+        match self.ask(start).await? {
+            Reply::Started => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Brings WebGPU up in this worker and checks it on `run` (`webgpu::check`).
+    pub async fn check_gpu(&self, run: &RunConfig) -> Result<GpuCheck, String> {
+        match self.ask(&Request::CheckGpu { run: run.clone() }).await? {
+            Reply::GpuChecked(checked) => Ok(checked),
+            other => Err(unexpected(other)),
+        }
     }
 
     pub fn step(&self) -> usize {
@@ -98,8 +119,13 @@ impl Remote {
 
     /// The snapshot and every weight of the run it trains.
     pub async fn observe(&self) -> Result<(Snapshot, Weights), String> {
+        self.observe_all().await?.pop().ok_or_else(|| "the worker read no model".into())
+    }
+
+    /// The snapshot and every weight of each model it trains (an ensemble's members, in order).
+    pub async fn observe_all(&self) -> Result<Vec<(Snapshot, Weights)>, String> {
         match self.ask(&Request::Observe).await? {
-            Reply::Observed { snapshot, weights } => Ok((snapshot, weights.into())),
+            Reply::Observed(read) => Ok(read.into_iter().map(|(snapshot, weights)| (snapshot, weights.into())).collect()),
             other => Err(unexpected(other)),
         }
     }
@@ -113,9 +139,9 @@ impl Remote {
         }
     }
 
-    /// The benchmark page's ensemble against single runs, on the CPU in this worker.
-    pub async fn bench_ensemble(&self, k: usize, p: usize, d_model: usize, steps: usize) -> Result<EnsembleBench, String> {
-        match self.ask(&Request::BenchEnsemble { k, p, d_model, steps }).await? {
+    /// The benchmark page's ensemble against single runs, in this worker.
+    pub async fn bench_ensemble(&self, k: usize, p: usize, d_model: usize, steps: usize, gpu: bool) -> Result<EnsembleBench, String> {
+        match self.ask(&Request::BenchEnsemble { k, p, d_model, steps, gpu }).await? {
             Reply::BenchedEnsemble(bench) => Ok(bench),
             other => Err(unexpected(other)),
         }

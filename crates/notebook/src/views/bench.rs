@@ -1,22 +1,20 @@
 //! The benchmark page (`?bench`): the paper's run (p = 59, d_model 128, full batch by default;
-//! `p`, `d_model`, `steps`, `every` in the URL) trained the notebook's way on WebGPU and on the
-//! CPU backend in WebAssembly, from the same initial weights. It reports time to the first
-//! step (device start, kernel compilation included), steps/s after it, and device reads per
-//! step, and keeps both loss curves: the browser tests compare them (the correctness gate).
-//! With `k`, also K such models as one ensemble against the same K trained one by one
-//! (`grokscope_sweep::bench`), on WebGPU and on the CPU in a worker.
+//! `p`, `d_model`, `steps`, `every` in the URL) trained the notebook's way, in a worker, on
+//! WebGPU and on the CPU backend in WebAssembly, from the same initial weights. It reports time
+//! to the first step (worker and device start, kernel compilation included), steps/s after it,
+//! and device reads per step, and keeps both loss curves: the browser tests compare them (the
+//! correctness gate). With `k`, also K such models as one ensemble against the same K trained
+//! one by one (`grokscope_sweep::bench`), on each backend in a worker.
 
 use grokscope_core::device::Backend;
 use grokscope_core::model::{ModelConfig, TransformerConfig};
-use grokscope_core::{Device, RunConfig, Task, Trainer};
+use grokscope_core::{RunConfig, Task};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 use web_time::Instant;
 
-use crate::run::gpu::webgpu;
 use crate::run::worker::Remote;
-use crate::schedule::yield_to_browser;
 use grokscope_document::options::{DevicePreference, UrlOptions};
 use grokscope_sweep::bench::EnsembleBench;
 
@@ -26,7 +24,7 @@ const MAX_K: usize = 64;
 #[derive(Serialize, Clone, Debug)]
 struct Measurement {
     backend: String,
-    /// Device start, model upload, one step and its read, in seconds.
+    /// Worker and device start, model upload, one step and its read, in seconds.
     first_step_s: f64,
     steps_per_s: f64,
     reads_per_step: f64,
@@ -63,40 +61,38 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
         Ok(()) => spawn_local(async move {
             let say = |e: String| message.update(|m| m.push_str(&format!("{e} ")));
             let (p, d_model, steps) = (run.task.p, o.bench_d_model, run.train.steps);
+            // Every backend in a worker, as the notebook trains: WebGPU if a worker finds it.
+            let mut backends = Vec::new();
             if o.backend != DevicePreference::Cpu {
-                match webgpu().await {
-                    Ok(gpu) => {
-                        let backend = format!("WebGPU ({})", gpu.adapter);
-                        match measure(&run, &gpu.device, every, gpu.init_s).await {
-                            Ok(m) => results.update(|r| r.push(Measurement { backend: backend.clone(), ..m })),
-                            Err(e) => say(format!("WebGPU: {e}")),
-                        }
-                        // Queued on the page's thread, as a sweep trains on WebGPU.
-                        if k > 0 {
-                            match grokscope_sweep::bench::measure(k, p, d_model, steps, &gpu.device).await {
-                                Ok(b) => ensembles.update(|e| e.push((backend, b))),
-                                Err(e) => say(format!("WebGPU ensemble: {e}")),
-                            }
-                        }
-                    }
+                match Remote::spawn().await {
+                    Ok(worker) => match worker.check_gpu(&run).await {
+                        Ok(checked) => backends.push((format!("WebGPU ({})", checked.adapter), true)),
+                        Err(e) => say(format!("WebGPU: {e}")),
+                    },
                     Err(e) => say(format!("WebGPU: {e}")),
                 }
             }
             if o.backend != DevicePreference::WebGpu {
-                let backend = format!("CPU (burn {}, WebAssembly)", Backend::CPU.name());
-                match measure(&run, &Backend::CPU.device(), every, 0.0).await {
+                backends.push((format!("CPU (burn {}, WebAssembly)", Backend::CPU.name()), false));
+            }
+            for (backend, gpu) in backends {
+                let started = Instant::now();
+                let measured = match Remote::start(&run, None, gpu).await {
+                    Ok(worker) => measure(worker, steps, every, started).await,
+                    Err(e) => Err(e),
+                };
+                match measured {
                     Ok(m) => results.update(|r| r.push(Measurement { backend: backend.clone(), ..m })),
-                    Err(e) => say(format!("CPU: {e}")),
+                    Err(e) => say(format!("{backend}: {e}")),
                 }
-                // In a worker, as a sweep trains on the CPU: seconds of arithmetic in one call.
                 if k > 0 {
                     let measured = match Remote::spawn().await {
-                        Ok(worker) => worker.bench_ensemble(k, p, d_model, steps).await,
+                        Ok(worker) => worker.bench_ensemble(k, p, d_model, steps, gpu).await,
                         Err(e) => Err(e),
                     };
                     match measured {
                         Ok(b) => ensembles.update(|e| e.push((backend, b))),
-                        Err(e) => say(format!("CPU ensemble: {e}")),
+                        Err(e) => say(format!("{backend} ensemble: {e}")),
                     }
                 }
             }
@@ -141,29 +137,26 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
     }
 }
 
-/// Trains `run` on `device` as the notebook does: queued steps, one read (metrics and weights)
-/// every `every` steps. `start_s` is the device start already spent.
-async fn measure(run: &RunConfig, device: &Device, every: usize, start_s: f64) -> Result<Measurement, String> {
-    let err = |e: grokscope_core::Error| e.to_string();
-    let started = Instant::now();
-    let mut trainer = Trainer::new(run, device).map_err(err)?;
-    let mut losses = vec![(0, trainer.observe().await.map_err(err)?.0.train_loss)];
-    trainer.advance(1);
-    losses.push((1, trainer.observe().await.map_err(err)?.0.train_loss));
-    let first_step_s = start_s + started.elapsed().as_secs_f64();
+/// Trains to `steps` in `worker` as the notebook does: queued steps, one read every `every`
+/// steps. The time to the first step (the worker's start, the device's, the model's upload, one
+/// step and its read) counts from `started`.
+async fn measure(mut worker: Remote, steps: usize, every: usize, started: Instant) -> Result<Measurement, String> {
+    let mut losses = vec![(0, worker.observe().await?.0.train_loss)];
+    worker.advance(1).await?;
+    losses.push((1, worker.observe().await?.0.train_loss));
+    let first_step_s = started.elapsed().as_secs_f64();
     let (timed, mut reads) = (Instant::now(), 0usize);
-    while trainer.step() < run.train.steps {
-        trainer.advance(every.min(run.train.steps - trainer.step()));
-        losses.push((trainer.step(), trainer.observe().await.map_err(err)?.0.train_loss));
+    while worker.step() < steps {
+        worker.advance(every.min(steps - worker.step())).await?;
+        losses.push((worker.step(), worker.observe().await?.0.train_loss));
         reads += 1;
-        yield_to_browser().await;
     }
-    let steps = (run.train.steps - 1) as f64;
+    let timed_steps = (steps - 1) as f64;
     Ok(Measurement {
         backend: String::new(),
         first_step_s,
-        steps_per_s: steps / timed.elapsed().as_secs_f64(),
-        reads_per_step: reads as f64 / steps,
+        steps_per_s: timed_steps / timed.elapsed().as_secs_f64(),
+        reads_per_step: reads as f64 / timed_steps,
         losses,
     })
 }
