@@ -24,12 +24,19 @@ enum What {
     Ensemble(EnsembleArgs),
 }
 
+/// The paper's model at modulus `p` and width `d_model`.
 #[derive(Args)]
-struct StepArgs {
+struct Size {
     #[arg(long, default_value_t = 59)]
     p: usize,
     #[arg(long, default_value_t = 128)]
     d_model: usize,
+}
+
+#[derive(Args)]
+struct StepArgs {
+    #[command(flatten)]
+    size: Size,
     /// Timed steps, after two untimed ones.
     #[arg(long, default_value_t = 20)]
     steps: usize,
@@ -43,10 +50,8 @@ struct EnsembleArgs {
     /// Members: attention rates spread evenly over [0, 1], seeds 0 to K-1.
     #[arg(long)]
     k: usize,
-    #[arg(long, default_value_t = 59)]
-    p: usize,
-    #[arg(long, default_value_t = 128)]
-    d_model: usize,
+    #[command(flatten)]
+    size: Size,
     #[arg(long, default_value_t = 20)]
     steps: usize,
     #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
@@ -66,7 +71,7 @@ fn step(a: StepArgs) -> Result<(), String> {
     if !(1..=10_000).contains(&a.steps) || !(1..=1024).contains(&a.threads) {
         return Err("--steps must be between 1 and 10000 and --threads between 1 and 1024".into());
     }
-    let run = runs(1, a.p, a.d_model, a.steps + 2).remove(0);
+    let run = runs(1, a.size.p, a.size.d_model, a.steps + 2).remove(0);
     run.validate().map_err(|e| e.to_string())?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().map_err(|e| e.to_string())?;
     let mut ms = pool.install(|| {
@@ -86,7 +91,7 @@ fn step(a: StepArgs) -> Result<(), String> {
     let median = (ms[(ms.len() - 1) / 2] + ms[ms.len() / 2]) / 2.0;
     let summary = serde_json::json!({
         "ms_per_step": median, "min_ms": ms[0], "max_ms": ms[ms.len() - 1],
-        "steps": a.steps, "threads": a.threads, "p": a.p, "d_model": a.d_model, "alpha": 1.0, "backend": Backend::CPU.name(),
+        "steps": a.steps, "threads": a.threads, "p": a.size.p, "d_model": a.size.d_model, "alpha": 1.0, "backend": Backend::CPU.name(),
     });
     println!("{}", serde_json::json!({ "summary": summary }));
     Ok(())
@@ -96,7 +101,8 @@ fn ensemble(a: EnsembleArgs) -> Result<(), String> {
     if !(1..=1024).contains(&a.k) || !(1..=100_000).contains(&a.steps) {
         return Err("--k must be between 1 and 1024 and --steps between 1 and 100000".into());
     }
-    let bench = block_on(grokscope_sweep::bench::measure(a.k, a.p, a.d_model, a.steps, &a.backend.device())).map_err(|e| e.to_string())?;
+    let bench = block_on(grokscope_sweep::bench::measure(a.k, a.size.p, a.size.d_model, a.steps, &a.backend.device()))
+        .map_err(|e| e.to_string())?;
     let mut json = serde_json::to_value(&bench).map_err(|e| e.to_string())?;
     json["backend"] = a.backend.name().into();
     println!("{json}");

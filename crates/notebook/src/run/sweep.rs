@@ -1,7 +1,7 @@
 //! A sweep cell's run in the page, as state and as the loop that trains it. On WebGPU the models
 //! train as ensembles (one batched program per shape, `EnsembleTrainer`) in a worker, and are
-//! analysed in another; on the CPU they train one by one in workers, as many at once as the machine has cores to spare, each worker analysing the
-//! model it trained. Every model's results row is kept as soon as it is measured, so its point
+//! analysed in another; on the CPU they train one by one in workers, as many at once as the
+//! machine has cores to spare, each worker analysing the model it trained. Every model's results row is kept as soon as it is measured, so its point
 //! appears at once. Pause, resume, and the estimate of how long the sweep takes here.
 
 use std::cell::RefCell;
@@ -353,30 +353,25 @@ impl SweepSession {
         // Seconds per unit of `Ensemble::cost` (values touched per step, times steps): the
         // warm-up's pace sets how many steps make about `PROBE_MS`, timed in one go (one
         // message to a worker, one read of a GPU), as the sweep trains.
-        let per_cost = if choice.gpu {
+        let (mut engine, footprint) = if choice.gpu {
             let runs: Vec<RunConfig> = first.members.iter().map(|m| m.run.clone()).collect();
-            let mut trainer = Remote::start_ensemble(&runs, true).await?;
-            let mut timed = async |n: usize| -> Result<f64, String> {
-                let t = Instant::now();
-                trainer.advance(n).await?;
-                trainer.observe_all().await?;
-                Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
-            };
-            timed(1).await?;
-            let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
-            timed(n).await? / 1e3 / first.footprint_values() as f64
+            (Engine::Worker(Remote::start_ensemble(&runs, true).await?), first.footprint_values())
         } else {
             let run = &first.members[0].run;
-            let (mut engine, _) = Engine::start(run, None, false).await?;
-            let mut timed = async |n: usize| -> Result<f64, String> {
-                let t = Instant::now();
-                engine.advance(n).await?;
-                Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
-            };
-            timed(1).await?;
-            let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
-            timed(n).await? / 1e3 / run.footprint_values() as f64
+            (Engine::start(run, None, false).await?.0, run.footprint_values())
         };
+        let mut timed = async |n: usize| -> Result<f64, String> {
+            let t = Instant::now();
+            engine.advance(n).await?;
+            // On a GPU the steps are only queued: a read waits for them.
+            if choice.gpu {
+                engine.observe().await?;
+            }
+            Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
+        };
+        timed(1).await?;
+        let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
+        let per_cost = timed(n).await? / 1e3 / footprint as f64;
         let cost: u128 = plan.iter().map(Ensemble::cost).sum();
         let parallel = if choice.gpu { 1 } else { lanes().min(members.len()) };
         Ok(per_cost * cost as f64 / parallel as f64)
