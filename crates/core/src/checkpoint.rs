@@ -158,9 +158,9 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
     let p = uint("C", MAX_P)?;
     let operation = match v.get("funcs").and_then(Value::as_str) {
         None => Operation::Add,
-        Some(f) => Operation::ALL
+        Some(f) => Operation::all()
             .into_iter()
-            .find(|op| f.contains(op.python()))
+            .find(|op| f.strip_prefix("lambda x: (").and_then(|f| f.strip_suffix(&format!(")%{p}"))) == Some(&op.python()))
             .ok_or_else(|| bad(format!("its task `{f}` is not one grokscope knows")))?,
     };
     let model = if let Some(kind) = v.get("model_type") {

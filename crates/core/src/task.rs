@@ -5,70 +5,257 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The binary operation. Clock & Pizza study addition; the others are the same problem with a
-/// different table, so they share everything but `apply`.
+/// The binary operation: addition (Clock & Pizza) and every two-operand task of Furuta et al.
+/// (docs/operations.md). They are the same problem with a different table, so they share
+/// everything but `apply`. Powers `n` run over `POWERS`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "String", try_from = "String")]
 pub enum Operation {
     #[default]
     Add,
     Subtract,
     Multiply,
+    /// 2a + b
+    TwoAPlusB,
+    /// 2a − b
+    TwoAMinusB,
+    /// 2a + 3b
+    TwoAPlusThreeB,
+    /// 2a − 3b
+    TwoAMinusThreeB,
+    /// ab + b
+    AbPlusB,
+    /// ab − b
+    AbMinusB,
+    /// ab + a + b
+    AbPlusAPlusB,
+    /// a² + b
+    SquarePlusB,
+    /// a² − b
+    SquareMinusB,
+    /// a³ + 2b
+    CubePlusTwoB,
+    /// a³ − 2b
+    CubeMinusTwoB,
+    /// aⁿ + bⁿ
+    PowerSum(u32),
+    /// a² − b²
+    SquareDifference,
+    /// (a + b)ⁿ
+    SumPower(u32),
+    /// (a − b)ⁿ
+    DifferencePower(u32),
+    /// (a + b)² + a + b
+    SumSquarePlusAPlusB,
+    /// a² + ab + b²
+    Quadratic,
+    /// a² + ab + b² + a
+    QuadraticPlusA,
+    /// a³ + ab
+    CubePlusAb,
+    /// a³ + ab² + b
+    CubePlusAbSquarePlusB,
+    /// A fixed random table (the same for every seed, a function of p, a and b): the control
+    /// with no structure to find.
+    Random,
 }
 
-impl Operation {
-    pub const ALL: [Operation; 3] = [Operation::Add, Operation::Subtract, Operation::Multiply];
+/// The powers of the `n` families: Furuta et al. train n = 2..7.
+pub const POWERS: std::ops::RangeInclusive<u32> = 2..=7;
 
-    pub fn apply(self, a: u32, b: u32, p: u32) -> u32 {
-        let (a, b, p) = (a as u64, b as u64, p as u64);
-        (match self {
-            Operation::Add => (a + b) % p,
-            Operation::Subtract => (a + p - b) % p,
-            Operation::Multiply => (a * b) % p,
-        }) as u32
+impl Operation {
+    /// Every operation, in the order the page lists them.
+    pub fn all() -> Vec<Operation> {
+        use Operation::*;
+        let mut all = vec![
+            Add,
+            Subtract,
+            Multiply,
+            TwoAPlusB,
+            TwoAMinusB,
+            TwoAPlusThreeB,
+            TwoAMinusThreeB,
+            AbPlusB,
+            AbMinusB,
+            AbPlusAPlusB,
+            SquarePlusB,
+            SquareMinusB,
+            CubePlusTwoB,
+            CubeMinusTwoB,
+        ];
+        all.extend(POWERS.map(PowerSum));
+        all.push(SquareDifference);
+        all.extend(POWERS.map(SumPower));
+        all.extend(POWERS.map(DifferencePower));
+        all.extend([SumSquarePlusAPlusB, Quadratic, QuadraticPlusA, CubePlusAb, CubePlusAbSquarePlusB, Random]);
+        all
     }
 
-    /// The name in links, files and on the command line (also its serde name).
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Add => "add",
-            Operation::Subtract => "subtract",
-            Operation::Multiply => "multiply",
-        }
+    pub fn apply(self, a: u32, b: u32, p: u32) -> u32 {
+        use Operation::*;
+        let p = p as u64;
+        let (a, b) = (a as u64 % p, b as u64 % p);
+        // Every intermediate stays below p² + 3p (p ≤ `config::MAX_P`): no u64 overflows.
+        let pow = |x: u64, n: u32| (0..n).fold(1 % p, |acc, _| acc * x % p);
+        let neg = |x: u64| (p - x % p) % p;
+        let ab = a * b % p;
+        (match self {
+            Add => a + b,
+            Subtract => a + neg(b),
+            Multiply => ab,
+            TwoAPlusB => 2 * a + b,
+            TwoAMinusB => 2 * a + neg(b),
+            TwoAPlusThreeB => 2 * a + 3 * b,
+            TwoAMinusThreeB => 2 * a + neg(3 * b),
+            AbPlusB => ab + b,
+            AbMinusB => ab + neg(b),
+            AbPlusAPlusB => ab + a + b,
+            SquarePlusB => pow(a, 2) + b,
+            SquareMinusB => pow(a, 2) + neg(b),
+            CubePlusTwoB => pow(a, 3) + 2 * b,
+            CubeMinusTwoB => pow(a, 3) + neg(2 * b),
+            PowerSum(n) => pow(a, n) + pow(b, n),
+            SquareDifference => pow(a, 2) + neg(pow(b, 2)),
+            SumPower(n) => pow(a + b, n),
+            DifferencePower(n) => pow(a + neg(b), n),
+            SumSquarePlusAPlusB => pow(a + b, 2) + a + b,
+            Quadratic => pow(a, 2) + ab + pow(b, 2),
+            QuadraticPlusA => pow(a, 2) + ab + pow(b, 2) + a,
+            CubePlusAb => pow(a, 3) + ab,
+            CubePlusAbSquarePlusB => pow(a, 3) + a * pow(b, 2) + b,
+            Random => splitmix64((p << 40) ^ (a << 20) ^ b),
+        } % p) as u32
+    }
+
+    /// The name in links, files and on the command line (also its serde name): the first three
+    /// as words, as they always were; the others as their formula in ASCII.
+    pub fn name(self) -> String {
+        self.spelled(Spelling::Ascii)
     }
 
     /// The formula, as the page shows it.
-    pub fn formula(self) -> &'static str {
-        match self {
-            Operation::Add => "a + b",
-            Operation::Subtract => "a − b",
-            Operation::Multiply => "a · b",
-        }
+    pub fn formula(self) -> String {
+        self.spelled(Spelling::Page)
     }
 
-    /// The official code's `funcs` expression over `x = (a, b)`, without the `% p`.
-    pub fn python(self) -> &'static str {
-        match self {
-            Operation::Add => "x[0]+x[1]",
-            Operation::Subtract => "x[0]-x[1]",
-            Operation::Multiply => "x[0]*x[1]",
+    /// The official code's expression over `x = (a, b)`, without the `% p` (Clock & Pizza's
+    /// `funcs`, for the checkpoints it reads and writes).
+    pub fn python(self) -> String {
+        self.spelled(Spelling::Python)
+    }
+
+    fn spelled(self, s: Spelling) -> String {
+        use Operation::*;
+        let power = |x: &str, n: u32| match s {
+            Spelling::Ascii => format!("{x}^{n}"),
+            Spelling::Page => format!("{x}{}", superscript(n)),
+            Spelling::Python => format!("{x}**{n}"),
+        };
+        let (a, b) = match s {
+            Spelling::Python => ("x[0]", "x[1]"),
+            _ => ("a", "b"),
+        };
+        let times = |x: &str, y: &str| match s {
+            Spelling::Ascii => format!("{x}{y}"),
+            Spelling::Page => format!("{x}·{y}"),
+            Spelling::Python => format!("{x}*{y}"),
+        };
+        let scaled = |k: u32, x: &str| match s {
+            Spelling::Python => format!("{k}*{x}"),
+            _ => format!("{k}{x}"),
+        };
+        let ab = times(a, b);
+        let terms: Vec<String> = match self {
+            Add if s == Spelling::Ascii => return "add".into(),
+            Subtract if s == Spelling::Ascii => return "subtract".into(),
+            Multiply if s == Spelling::Ascii => return "multiply".into(),
+            Random if s != Spelling::Page => return "random".into(),
+            Random => return "random(a, b)".into(),
+            Add => vec![a.into(), "+".into(), b.into()],
+            Subtract => vec![a.into(), "-".into(), b.into()],
+            Multiply => vec![ab],
+            TwoAPlusB => vec![scaled(2, a), "+".into(), b.into()],
+            TwoAMinusB => vec![scaled(2, a), "-".into(), b.into()],
+            TwoAPlusThreeB => vec![scaled(2, a), "+".into(), scaled(3, b)],
+            TwoAMinusThreeB => vec![scaled(2, a), "-".into(), scaled(3, b)],
+            AbPlusB => vec![ab, "+".into(), b.into()],
+            AbMinusB => vec![ab, "-".into(), b.into()],
+            AbPlusAPlusB => vec![ab, "+".into(), a.into(), "+".into(), b.into()],
+            SquarePlusB => vec![power(a, 2), "+".into(), b.into()],
+            SquareMinusB => vec![power(a, 2), "-".into(), b.into()],
+            CubePlusTwoB => vec![power(a, 3), "+".into(), scaled(2, b)],
+            CubeMinusTwoB => vec![power(a, 3), "-".into(), scaled(2, b)],
+            PowerSum(n) => vec![power(a, n), "+".into(), power(b, n)],
+            SquareDifference => vec![power(a, 2), "-".into(), power(b, 2)],
+            SumPower(n) => vec![power(&bracket(s, a, "+", b), n)],
+            DifferencePower(n) => vec![power(&bracket(s, a, "-", b), n)],
+            SumSquarePlusAPlusB => vec![power(&bracket(s, a, "+", b), 2), "+".into(), a.into(), "+".into(), b.into()],
+            Quadratic => vec![power(a, 2), "+".into(), ab, "+".into(), power(b, 2)],
+            QuadraticPlusA => vec![power(a, 2), "+".into(), ab, "+".into(), power(b, 2), "+".into(), a.into()],
+            CubePlusAb => vec![power(a, 3), "+".into(), ab],
+            CubePlusAbSquarePlusB => vec![power(a, 3), "+".into(), times(a, &power(b, 2)), "+".into(), b.into()],
+        };
+        match s {
+            Spelling::Page => terms.iter().map(|t| if t == "-" { "−" } else { t }).collect::<Vec<_>>().join(" "),
+            _ => terms.concat(),
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Spelling {
+    Ascii,
+    Page,
+    Python,
+}
+
+fn bracket(s: Spelling, a: &str, op: &str, b: &str) -> String {
+    match s {
+        Spelling::Page => format!("({a} {} {b})", if op == "-" { "−" } else { op }),
+        _ => format!("({a}{op}{b})"),
+    }
+}
+
+fn superscript(n: u32) -> String {
+    n.to_string().chars().map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().nth(c.to_digit(10).unwrap_or(0) as usize).unwrap_or(c)).collect()
+}
+
+/// A 64-bit mixer (SplitMix64's finaliser): the random table's entries, the same on every platform.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
 impl FromStr for Operation {
     type Err = String;
+    /// A name (`add`, `a^2+b^2`, `(a+b)^3`), spaces and `*` ignored.
     fn from_str(name: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
-            let known: Vec<_> = Self::ALL.iter().map(|op| op.name()).collect();
+        let wanted: String = name.chars().filter(|c| !c.is_whitespace() && *c != '*').collect::<String>().to_lowercase();
+        Self::all().into_iter().find(|op| op.name() == wanted).ok_or_else(|| {
+            let known: Vec<_> = Self::all().iter().map(|op| op.name()).collect();
             format!("unknown operation `{name}` (one of {})", known.join(", "))
         })
+    }
+}
+
+impl From<Operation> for String {
+    fn from(op: Operation) -> String {
+        op.name()
+    }
+}
+
+impl TryFrom<String> for Operation {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        name.parse()
     }
 }
 
@@ -132,12 +319,54 @@ mod tests {
     }
 
     #[test]
+    fn furutas_operations_compute_their_formulas() {
+        let p = 97;
+        let (a, b) = (5u32, 90u32);
+        let (ai, bi, pi) = (a as i64, b as i64, p as i64);
+        let m = |x: i64| x.rem_euclid(pi) as u32;
+        let cases = [
+            ("2a-3b", m(2 * ai - 3 * bi)),
+            ("ab+a+b", m(ai * bi + ai + bi)),
+            ("a^3-2b", m(ai.pow(3) - 2 * bi)),
+            ("a^5+b^5", m(ai.pow(5) + bi.pow(5))),
+            ("a^2-b^2", m(ai * ai - bi * bi)),
+            ("(a+b)^7", m((ai + bi).pow(7))),
+            ("(a-b)^3", m((ai - bi).pow(3))),
+            ("(a+b)^2+a+b", m((ai + bi).pow(2) + ai + bi)),
+            ("a^2+ab+b^2+a", m(ai * ai + ai * bi + bi * bi + ai)),
+            ("a^3+ab^2+b", m(ai.pow(3) + ai * bi * bi + bi)),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(name.parse::<Operation>().unwrap().apply(a, b, p), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_random_table_fills_every_class_and_is_not_a_formula() {
+        let t = Task { operation: Operation::Random, p: 31 };
+        let answers = t.answers();
+        let mut seen = [0usize; 31];
+        answers.iter().for_each(|&c| seen[c as usize] += 1);
+        assert!(seen.iter().all(|&n| n > 10), "{seen:?}");
+        // Not a function of a + b: two pairs with the same sum disagree somewhere.
+        assert!((1..31).any(|a| t.answer(a, 30 - a) != t.answer(0, 30)));
+    }
+
+    #[test]
     fn operations_parse_what_they_print() {
-        for op in Operation::ALL {
+        let all = Operation::all();
+        assert_eq!(all.len(), 14 + 6 + 1 + 6 + 6 + 6);
+        for op in all {
             assert_eq!(op.to_string().parse::<Operation>(), Ok(op));
             assert_eq!(serde_json::to_string(&op).unwrap(), format!("\"{op}\""));
+            assert_eq!(serde_json::from_str::<Operation>(&format!("\"{op}\"")).unwrap(), op);
         }
-        assert!("divide".parse::<Operation>().unwrap_err().contains("add, subtract, multiply"));
+        assert_eq!("A^2 + B^2".parse(), Ok(Operation::PowerSum(2)));
+        assert_eq!("a*b+b".parse(), Ok(Operation::AbPlusB));
+        assert_eq!(Operation::SumPower(3).formula(), "(a + b)³");
+        assert_eq!(Operation::TwoAMinusThreeB.formula(), "2a − 3b");
+        assert_eq!(Operation::CubePlusAbSquarePlusB.python(), "x[0]**3+x[0]*x[1]**2+x[1]");
+        assert!("divide".parse::<Operation>().unwrap_err().contains("add, subtract, multiply, 2a+b"));
     }
 
     #[test]

@@ -115,8 +115,17 @@ impl Attention {
 impl Mlp {
     /// `W_out·act(W_in·x + b_in) + b_out` at every position.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let hidden = project(x, self.w_in.val()) + self.b_in.val().unsqueeze::<3>(); // [b, n, d_mlp]
-        project(self.activation.apply(hidden), self.w_out.val()) + self.b_out.val().unsqueeze::<3>()
+        self.output(self.neurons(x))
+    }
+
+    /// The neurons, `act(W_in·x + b_in)`: `[b, n, d_model]` → `[b, n, d_mlp]`.
+    fn neurons(&self, x: Tensor<3>) -> Tensor<3> {
+        self.activation.apply(project(x, self.w_in.val()) + self.b_in.val().unsqueeze::<3>())
+    }
+
+    /// `W_out·neurons + b_out`: `[b, n, d_mlp]` → `[b, n, d_model]`.
+    fn output(&self, neurons: Tensor<3>) -> Tensor<3> {
+        project(neurons, self.w_out.val()) + self.b_out.val().unsqueeze::<3>()
     }
 }
 
@@ -128,12 +137,14 @@ impl Block {
         (x.clone() + self.mlp.forward(x), pattern)
     }
 
-    /// The residual stream after the block at the last position, `[batch, 1, d_model]`: the
-    /// other positions' attention output and MLP never reach a later readout.
-    fn forward_last(&self, x: Tensor<3>) -> Tensor<3> {
+    /// The residual stream after the block at the last position, `[batch, 1, d_model]`, and the
+    /// MLP's neurons there, `[batch, 1, d_mlp]`: the other positions' attention output and MLP
+    /// never reach a later readout.
+    fn forward_last(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
         let n = x.dims()[1];
         let x_last = x.clone().narrow(1, n - 1, 1) + self.attn.forward_last(x);
-        x_last.clone() + self.mlp.forward(x_last)
+        let neurons = self.mlp.neurons(x_last.clone());
+        (x_last + self.mlp.output(neurons.clone()), neurons)
     }
 }
 
@@ -258,17 +269,26 @@ impl Transformer {
     /// last one only where the readout looks (the same logits as [`Self::residual`]'s stream,
     /// to float rounding).
     pub fn forward_embedded(&self, token_embeddings: Tensor<3>) -> Tensor<2> {
+        self.forward_with_neurons(token_embeddings).0
+    }
+
+    /// [`Self::forward_embedded`]'s logits and the last block's MLP neurons at the last
+    /// position, `[batch, d_mlp]` (after the activation; none without blocks): what the
+    /// restricted and excluded losses take apart.
+    pub fn forward_with_neurons(&self, token_embeddings: Tensor<3>) -> (Tensor<2>, Option<Tensor<2>>) {
         let mut x = token_embeddings + self.w_pos.val().unsqueeze::<3>();
         let [b, n, d] = x.dims();
-        let last = match self.blocks.split_last() {
+        let (last, neurons) = match self.blocks.split_last() {
             Some((last_block, earlier)) => {
                 for block in earlier {
                     x = block.forward(x).0;
                 }
-                last_block.forward_last(x)
+                let (last, neurons) = last_block.forward_last(x);
+                let d_mlp = neurons.dims()[2];
+                (last, Some(neurons.reshape([b, d_mlp])))
             }
-            None => x.narrow(1, n - 1, 1),
+            None => (x.narrow(1, n - 1, 1), None),
         };
-        last.reshape([b, d]).matmul(self.w_u.val()) // [b, d_model] @ [d_model, vocab]
+        (last.reshape([b, d]).matmul(self.w_u.val()), neurons) // [b, d_model] @ [d_model, vocab]
     }
 }

@@ -1,36 +1,29 @@
 //! Where a model is analysed: in a worker (`worker.rs`), so that the page keeps painting while
-//! the analysis's ~1 s of arithmetic runs; on the page, in parts that each wait for a frame,
-//! where no worker starts (a browser or policy that blocks them).
+//! the analysis's ~1 s of arithmetic runs. The page itself links no training or analysis code,
+//! which keeps its download small.
 
-use grokscope_analysis::{Analysis, analyze_paced};
+use grokscope_analysis::Analysis;
 use grokscope_core::RunConfig;
-use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
 
 use crate::run::worker::Remote;
-use crate::schedule::yield_to_browser;
 
-/// Kept between analyses (scrubbing asks for one after another): the worker starts once.
+/// Kept between analyses (scrubbing asks for one after another): the worker starts once, at the
+/// first analysis.
+#[derive(Default)]
 pub struct Analyst(Option<Remote>);
 
 impl Analyst {
-    pub async fn start() -> Analyst {
-        Analyst(Remote::spawn().await.ok())
-    }
-
     pub async fn analyze(&mut self, run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>) -> Result<Analysis, String> {
-        match &self.0 {
-            Some(worker) => worker.analyze(run, weights, test_pairs).await.inspect_err(|_| {
-                // A worker that failed (it may have run out of memory) is not asked again.
-                self.0 = None;
-            }),
-            None => analyze_here(run, weights, test_pairs).await,
+        let worker = match self.0.take() {
+            Some(worker) => worker,
+            None => Remote::spawn().await.map_err(|e| format!("the analysis runs in a Web Worker, and {e}"))?,
+        };
+        let analysis = worker.analyze(run, weights, test_pairs).await;
+        // A worker that failed (it may have run out of memory) is not asked again.
+        if analysis.is_ok() {
+            self.0 = Some(worker);
         }
+        analysis
     }
-}
-
-/// Analyses a model on the page's thread, in parts that each wait for a frame: where no worker
-/// starts.
-pub async fn analyze_here(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>) -> Result<Analysis, String> {
-    analyze_paced(run, weights, test_pairs, &Backend::CPU.device(), yield_to_browser).await.map_err(|e| e.to_string())
 }

@@ -1,6 +1,6 @@
 //! How an experiment's run trains and is analysed: play, pause at the next turn, single steps;
-//! time-sliced training that hands control back to the browser, so the page keeps answering
-//! while it trains; one read of the device per update (metrics and weights in one asynchronous
+//! training in a worker, in requests that each end within a fraction of a second, so a pause is
+//! quick; one read of the device per update (metrics and weights in one asynchronous
 //! read); the move to the CPU when the GPU fails; the analysis at the end and while scrubbing (in
 //! a worker, `analyst.rs`).
 
@@ -12,10 +12,9 @@ use grokscope_core::weights::Weights;
 use leptos::prelude::*;
 use web_time::Instant;
 
-use crate::run::analyst::Analyst;
-use crate::run::engine::Engine;
 use crate::run::gpu::{Choice, Devices};
 use crate::run::session::{Session, Status};
+use crate::run::worker::Remote;
 use crate::schedule::yield_to_browser;
 
 impl Session {
@@ -65,7 +64,7 @@ impl Session {
         let generation = self.inner.with_value(|i| i.generation);
         let stale = move || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         self.message.set(String::new());
-        let mut trainer = match self.inner.try_update_value(|i| i.engine.take()).flatten() {
+        let mut trainer = match self.inner.try_update_value(|i| i.worker.take()).flatten() {
             Some(t) => t,
             None => {
                 self.status.set(Status::Preparing);
@@ -77,8 +76,8 @@ impl Session {
                     self.device_note.set(format!("On the CPU: {why}."));
                     choice = Choice::cpu(why);
                 }
-                match self.engine(&run, &choice, None).await {
-                    Ok(e) => e,
+                match start(&run, &choice, None).await {
+                    Ok(worker) => worker,
                     Err(e) => return self.fail(e),
                 }
             }
@@ -104,12 +103,12 @@ impl Session {
                 return;
             }
             if self.status.get_untracked() != Status::Running || stop_at.is_some_and(|s| trainer.step() >= s) {
-                self.inner.update_value(|i| i.engine = Some(trainer));
+                self.inner.update_value(|i| i.worker = Some(trainer));
                 self.status.set(Status::Paused);
                 return;
             }
             if self.finished(&run) {
-                self.inner.update_value(|i| i.engine = Some(trainer));
+                self.inner.update_value(|i| i.worker = Some(trainer));
                 self.finish(&run).await;
                 return;
             }
@@ -141,7 +140,7 @@ impl Session {
 
     /// One read of the device: the snapshot joins the curves, the weights the records. A
     /// failed read or a non-finite loss on the GPU asks for the CPU.
-    async fn observe(&self, trainer: &Engine, devices: &Devices) -> Result<(), Fallback> {
+    async fn observe(&self, trainer: &Remote, devices: &Devices) -> Result<(), Fallback> {
         let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
         let (snapshot, weights) = match trainer.observe().await {
             Ok(o) => o,
@@ -160,35 +159,25 @@ impl Session {
         Ok(())
     }
 
-    /// Where `run` trains on `choice` (from its seed, or resumed at a recorded step): in a
-    /// training worker, or here on the CPU where no worker starts.
-    async fn engine(&self, run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Engine, String> {
-        let (engine, no_worker) = Engine::start(run, from, choice.gpu).await?;
-        if let Some(why) = no_worker {
-            self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
-        }
-        Ok(engine)
-    }
-
     /// The GPU failed: carry on from the last recorded weights on the CPU backend, say so, and
     /// make the CPU the page's device from now on.
-    async fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Engine> {
+    async fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Remote> {
         devices.fall_back(&why);
         let record = self.latest_weights();
-        let engine = match self.engine(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w))).await {
-            Ok(e) => e,
+        let worker = match start(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w))).await {
+            Ok(w) => w,
             Err(e) => {
                 self.fail(e);
                 return None;
             }
         };
-        let step = engine.step();
+        let step = worker.step();
         // Curves past the resume point came from a device that is no longer trusted.
         self.history.update(|h| h.retain(|s| s.step <= step));
         self.device_note.set(format!(
             "Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."
         ));
-        Some(engine)
+        Some(worker)
     }
 
     /// The run is complete: analyse the final weights.
@@ -226,10 +215,7 @@ impl Session {
             self.status.set(Status::Analysing);
         }
         let generation = self.inner.with_value(|i| i.generation);
-        let mut analyst = match self.inner.try_update_value(|i| i.analyst.take()).flatten() {
-            Some(a) => a,
-            None => Analyst::start().await,
-        };
+        let mut analyst = self.inner.try_update_value(|i| std::mem::take(&mut i.analyst)).unwrap_or_default();
         // A reset while this runs: the model analysed is gone, and the status is the reset's.
         let stale = || self.inner.try_with_value(|i| i.generation != generation).unwrap_or(true);
         let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
@@ -250,7 +236,7 @@ impl Session {
             return;
         }
         self.inner.update_value(|i| {
-            i.analyst = Some(analyst);
+            i.analyst = analyst;
             i.analysing = false;
         });
         if !previous.training() {
@@ -260,3 +246,8 @@ impl Session {
 }
 
 struct Fallback(String);
+
+/// A worker training `run` on `choice` (from its seed, or resumed at a recorded step).
+async fn start(run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
+    Remote::start(run, from, choice.gpu).await.map_err(|e| format!("training runs in a Web Worker, and {e}; reloading the page may help"))
+}

@@ -10,7 +10,7 @@ use grokscope_core::{RunConfig, Snapshot};
 use leptos::prelude::*;
 
 use crate::run::analyst::Analyst;
-use crate::run::engine::Engine;
+use crate::run::worker::Remote;
 
 /// Recorded weights kept for scrubbing; past this every other one is dropped, so the records
 /// stay spread over the whole run.
@@ -56,14 +56,14 @@ pub(super) struct Record {
 
 #[derive(Default)]
 pub(super) struct Inner {
-    pub(super) engine: Option<Engine>,
+    pub(super) worker: Option<Remote>,
     pub(super) records: Vec<Record>,
     /// Bumped by reset: a slice loop of an older generation stops at its next turn.
     pub(super) generation: u64,
-    /// A slice loop holds the engine (paused or not, until it sees the status at its turn).
+    /// A slice loop holds the worker (paused or not, until it sees the status at its turn).
     pub(super) looping: bool,
     /// Out of here while it works, back after.
-    pub(super) analyst: Option<Analyst>,
+    pub(super) analyst: Analyst,
     /// The step whose analysis was asked for last and has not started.
     pub(super) wanted: Option<usize>,
     /// An analysis loop is under way: it takes `wanted` when its analysis ends.

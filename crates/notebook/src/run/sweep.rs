@@ -16,10 +16,9 @@ use leptos::prelude::*;
 use web_time::Instant;
 
 use crate::run::analyst::Analyst;
-use crate::run::engine::{Engine, slice};
 use crate::run::gpu::Devices;
 use crate::run::session::Status;
-use crate::run::worker::Remote;
+use crate::run::worker::{Remote, slice};
 use crate::schedule::yield_to_browser;
 
 /// Steps between two progress updates of a model, at most: on the GPU each is a read, which
@@ -237,7 +236,7 @@ impl SweepSession {
     /// members analysed in another worker once trained. A failed read or a non-finite loss asks
     /// for the CPU.
     async fn on_gpu(&self, plan: &[Ensemble], generation: u64) -> Result<(), Fallback> {
-        let mut analyst = Analyst::start().await;
+        let mut analyst = Analyst::default();
         let gpu_failed = |e: String| Fallback(format!("the GPU failed ({})", e.lines().next().unwrap_or_default()));
         for ensemble in plan {
             let runs: Vec<RunConfig> = ensemble.members.iter().map(|m| m.run.clone()).collect();
@@ -288,25 +287,19 @@ impl SweepSession {
     /// One worker taking the next model from `queue` until none is left: it trains it from its
     /// seed, then analyses it.
     async fn lane(self, queue: Rc<RefCell<VecDeque<Member>>>, generation: u64) -> Result<(), String> {
-        let mut engine: Option<Engine> = None;
+        let mut worker: Option<Remote> = None;
         loop {
             if !self.turn(generation).await {
                 return Ok(());
             }
             let Some(member) = queue.borrow_mut().pop_front() else { return Ok(()) };
             let run = &member.run;
-            let e = match engine.take() {
+            let e = match worker.take() {
                 Some(mut e) => {
-                    e.restart_on_cpu(run).await?;
-                    engine.insert(e)
+                    e.begin(run, None, false).await?;
+                    worker.insert(e)
                 }
-                None => {
-                    let (e, no_worker) = Engine::start(run, None, false).await?;
-                    if let Some(why) = no_worker {
-                        self.device_note.set(format!("Training on the page's own thread, which may make it less responsive: {why}."));
-                    }
-                    engine.insert(e)
-                }
+                None => worker.insert(Remote::start(run, None, false).await?),
             };
             let mut ms_per_step = 0.0;
             while e.step() < run.train.steps {
@@ -355,10 +348,10 @@ impl SweepSession {
         // message to a worker, one read of a GPU), as the sweep trains.
         let (mut engine, footprint) = if choice.gpu {
             let runs: Vec<RunConfig> = first.members.iter().map(|m| m.run.clone()).collect();
-            (Engine::Worker(Remote::start_ensemble(&runs, true).await?), first.footprint_values())
+            (Remote::start_ensemble(&runs, true).await?, first.footprint_values())
         } else {
             let run = &first.members[0].run;
-            (Engine::start(run, None, false).await?.0, run.footprint_values())
+            (Remote::start(run, None, false).await?, run.footprint_values())
         };
         let mut timed = async |n: usize| -> Result<f64, String> {
             let t = Instant::now();

@@ -1,7 +1,9 @@
 //! The page's handle on a `grokscope-worker` (a Web Worker running burn on WebGPU or the CPU
 //! backend): one request at a time, each answered by one reply (`grokscope_notebook::protocol`).
-//! A worker checks WebGPU, trains a run (`Engine::Worker`) or a sweep's ensemble, or analyses
-//! models (`Analyst`); either way its work stays off the page's thread.
+//! A worker checks WebGPU, trains a run or a sweep's ensemble, or analyses models (`Analyst`);
+//! all of it off the page's thread. A CPU step is ~100 ms of arithmetic, and queueing a GPU step
+//! builds burn's graph and compiles kernels on first use: either would hold up the page's
+//! frames, and two experiments on the CPU train on two cores.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,9 +18,18 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use web_time::Instant;
 
 /// Written by trunk beside the page (index.html, `data-loader-shim`).
 const WORKER_SCRIPT: &str = "./grokscope-worker_loader.js";
+/// Longest stretch of training in one request: it bounds how long a pause waits for the worker.
+const SLICE_MS: f64 = 200.0;
+
+/// Steps in a slice of `budget_ms` at `ms_per_step` (one while the pace is unknown), at most `left`.
+pub fn slice(budget_ms: f64, ms_per_step: f64, left: usize) -> usize {
+    let n = if ms_per_step > 0.0 { ((budget_ms / ms_per_step) as usize).max(1) } else { 1 };
+    n.min(left)
+}
 
 /// A worker. Dropping it ends the worker.
 pub struct Remote {
@@ -115,6 +126,22 @@ impl Remote {
             }
             other => Err(unexpected(other)),
         }
+    }
+
+    /// Steps until `end`, in requests of about `SLICE_MS` each (computed, or queued on a GPU,
+    /// while the page runs on), or until `go_on` says stop. `ms_per_step` carries the pace
+    /// between calls.
+    pub async fn advance_to(&mut self, end: usize, ms_per_step: &mut f64, go_on: impl Fn() -> bool) -> Result<(), String> {
+        while self.step < end {
+            let n = slice(SLICE_MS, *ms_per_step, end - self.step);
+            let t = Instant::now();
+            self.advance(n).await?;
+            *ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+            if !go_on() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// The snapshot and every weight of the run it trains.

@@ -212,7 +212,7 @@ async fn load_checkpoint(file: &web_sys::File) -> Result<Analysis, String> {
     let checkpoint = Checkpoint::from_safetensors(&bytes).map_err(|e| e.to_string())?;
     let split = checkpoint.split();
     let run: RunConfig = checkpoint.run.clone();
-    Analyst::start().await.analyze(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice())).await
+    Analyst::default().analyze(&run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice())).await
 }
 
 /// The chart a reader's choice draws.

@@ -156,7 +156,7 @@ pub fn run_form(
                             Ok(())
                         });
                     }>
-                    {Operation::ALL.map(|op| view! { <option value=op.name()>{format!("({}) mod p", op.formula())}</option> }).collect_view()}
+                    {Operation::all().into_iter().map(|op| view! { <option value=op.name()>{format!("({}) mod p", op.formula())}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field" hidden=hide.contains(&Control::Model)>
