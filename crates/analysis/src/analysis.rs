@@ -14,6 +14,7 @@ use crate::fourier::{Spectrum, spectrum};
 use crate::isolation::{IsolatedCircle, isolate_circles};
 use crate::logits::LogitTable;
 use crate::pca::{COMPONENTS, Pca};
+use crate::progress::{ProgressMeasures, Spectra, progress_measures};
 use crate::symmetricity::gradient_symmetricity;
 use crate::verdict::{Verdict, verdict};
 
@@ -46,6 +47,7 @@ pub struct Report {
     /// ‖θ‖₂ over every parameter.
     pub parameter_norm: f64,
     pub verdict: Verdict,
+    pub progress: ProgressMeasures,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug)]
@@ -67,6 +69,7 @@ pub struct Analysis {
     /// Per isolated circle (`report.circles`), the correct-class logit per pair with only that
     /// circle left.
     pub circle_logits: Vec<Vec<f64>>,
+    pub spectra: Spectra,
 }
 
 /// Analyses a model. `test_pairs` are the held-out pairs when the split is known. Runs on
@@ -111,6 +114,8 @@ pub async fn analyze_paced(
         Vec::new()
     };
     let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
+    pause().await;
+    let (progress, spectra) = progress_measures(run, weights, test_pairs, device).await?;
     let report = Report {
         task: *task,
         model: run.model.clone(),
@@ -126,8 +131,9 @@ pub async fn analyze_paced(
         circles,
         parameter_norm: weights.squared_norm().sqrt(),
         verdict,
+        progress,
     };
     pause().await;
     let attention = attention_to_first_token(run, weights, device).await?;
-    Ok(Analysis { report, pca, correct_logits, attention, circle_logits })
+    Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra })
 }

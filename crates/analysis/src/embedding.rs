@@ -14,7 +14,7 @@ pub fn embedding_rows(config: &ModelConfig, weights: &Weights) -> Result<Matrix,
     if t.shape.len() != 2 {
         return Err(Error::WrongShape { name: name.to_string(), expected: vec![0, 0], found: t.shape.clone() });
     }
-    let m = Matrix { rows: t.shape[0], cols: t.shape[1], data: t.values.iter().map(|&v| v as f64).collect() };
+    let m = Matrix::from_host(t);
     Ok(match config {
         ModelConfig::Transformer(_) => m.transpose(),
         ModelConfig::MlpOnly(_) => m,

@@ -36,10 +36,17 @@ pub fn spectrum(rows: &Matrix, p: usize) -> Spectrum {
             energy.sqrt()
         })
         .collect();
-    let total: f64 = norms[1..].iter().map(|n| n * n).sum();
-    let mut key: Vec<usize> = (1..norms.len()).filter(|&k| total > 0.0 && norms[k].powi(2) / total >= KEY_SHARE).collect();
-    key.sort_by(|&a, &b| norms[b].total_cmp(&norms[a]));
-    Spectrum { norms, key_frequencies: key }
+    Spectrum::from_norms(norms)
+}
+
+impl Spectrum {
+    /// From the norms at k = 0, 1, …: the key frequencies follow.
+    pub fn from_norms(norms: Vec<f64>) -> Self {
+        let total: f64 = norms.iter().skip(1).map(|n| n * n).sum();
+        let mut key: Vec<usize> = (1..norms.len()).filter(|&k| total > 0.0 && norms[k].powi(2) / total >= KEY_SHARE).collect();
+        key.sort_by(|&a, &b| norms[b].total_cmp(&norms[a]));
+        Spectrum { norms, key_frequencies: key }
+    }
 }
 
 #[cfg(test)]

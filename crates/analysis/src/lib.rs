@@ -13,6 +13,7 @@ pub mod isolation;
 pub mod logits;
 pub mod matrix;
 pub mod pca;
+pub mod progress;
 pub mod symmetricity;
 pub mod triples;
 pub mod verdict;

@@ -1,6 +1,7 @@
 //! A dense row-major f64 matrix: all the linear algebra the metrics need is on host copies of
 //! small tables (tokens × d_model), in double precision.
 
+use grokscope_core::weights::HostTensor;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -37,6 +38,31 @@ impl Matrix {
 
     pub fn transpose(&self) -> Matrix {
         Matrix::from_fn(self.cols, self.rows, |r, c| self.get(c, r))
+    }
+
+    /// `self · other`, `[rows, other.cols]`.
+    pub fn matmul(&self, other: &Matrix) -> Matrix {
+        assert_eq!(self.cols, other.rows, "inner dimensions");
+        let mut out = Matrix::zeros(self.rows, other.cols);
+        for r in 0..self.rows {
+            for (k, &x) in self.row(r).iter().enumerate() {
+                let b = other.row(k);
+                for (o, &y) in out.data[r * other.cols..(r + 1) * other.cols].iter_mut().zip(b) {
+                    *o += x * y;
+                }
+            }
+        }
+        out
+    }
+
+    /// The first `n` rows.
+    pub fn top_rows(&self, n: usize) -> Matrix {
+        Matrix { rows: n, cols: self.cols, data: self.data[..n * self.cols].to_vec() }
+    }
+
+    /// A host copy of a 2-D weight, `[shape[0], shape[1]]`.
+    pub fn from_host(t: &HostTensor) -> Matrix {
+        Matrix { rows: t.shape[0], cols: t.shape[1], data: t.values.iter().map(|&v| v as f64).collect() }
     }
 
     /// `selfᵀ · self`, symmetric `[cols, cols]`.

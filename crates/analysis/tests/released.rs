@@ -405,4 +405,15 @@ fn models_a_and_b_are_the_pizza_and_the_clock() {
     // Model β, MLP-only type B: sees only E_a + E_b, so exactly symmetric.
     let beta = block_on(analyze(&checkpoint("p71frej8t7").run, &checkpoint("p71frej8t7").weights, None, &device)).unwrap().report;
     assert!((beta.gradient_symmetricity - 1.0).abs() < 1e-6);
+
+    // Both grokked: a few key frequencies carry the whole computation (Nanda et al.'s
+    // restricted loss stays at the model's own ~1e-7, the excluded loss is near chance, ln 59 ≈ 4.1),
+    // and FFD is low in W_E and W_L while FCR stays high (Furuta et al. on addition).
+    for r in [&a, &b] {
+        let m = &r.progress;
+        assert!(m.restricted_loss_all.unwrap() < 1e-5 && m.excluded_loss_all.unwrap() > 4.0, "{m:?}");
+        assert!(m.ffd_we <= 0.25 && m.ffd_wl.unwrap() <= 0.25 && m.fcr_we > 0.8 && m.fcr_wl.unwrap() > 0.75, "{m:?}");
+        assert!(m.gini_we > 0.6 && m.gini_wl.unwrap() > 0.8, "{m:?}");
+    }
+    assert!((a.progress.weight_norm_sq.sqrt() - 22.854).abs() < 1e-3);
 }

@@ -1,14 +1,16 @@
-//! `grokscope analyze`: the Clock & Pizza metrics and the verdict of a checkpoint, as JSON,
-//! and with `--out` every chart as SVG.
+//! `grokscope analyze`: the Clock & Pizza metrics, the verdict and the progress measures of a
+//! checkpoint, as JSON, and with `--out` every chart as SVG (the progress measures over
+//! training too, when `grokscope train` recorded them beside it).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use grokscope_analysis::analyze;
+use grokscope_analysis::progress::Evaluation;
 use grokscope_core::Snapshot;
 use grokscope_core::device::Backend;
-use grokscope_plots::Chart;
+use grokscope_plots::{Chart, progress};
 use pollster::block_on;
 
 #[derive(Args)]
@@ -34,17 +36,23 @@ pub fn run(args: AnalyzeArgs) -> Result<(), String> {
         fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
         let write = |name: &str, text: &str| fs::write(out.join(name), text).map_err(|e| format!("{}: {e}", out.join(name).display()));
         write("metrics.json", &json)?;
-        let history = history_beside(&args.model)?;
+        let evaluations = history_beside(&args.model)?;
+        let history: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
         for chart in Chart::all(&analysis, !history.is_empty()) {
             let svg = grokscope_plots::svg::render(chart, &analysis, &history).map_err(|e| format!("{}: {e}", chart.name()))?;
             write(&format!("{}.svg", chart.name()), &svg)?;
+        }
+        if evaluations.iter().any(|e| e.progress.is_some()) {
+            let svg = grokscope_plots::svg::to_svg(progress::SIZE, |area| progress::progress(area, &evaluations))
+                .map_err(|e| format!("progress: {e}"))?;
+            write("progress.svg", &svg)?;
         }
     }
     Ok(())
 }
 
-/// The training curve `grokscope train` wrote next to the model, if there is one.
-fn history_beside(model: &Path) -> Result<Vec<Snapshot>, String> {
+/// The evaluations `grokscope train` wrote next to the model, if there are any.
+fn history_beside(model: &Path) -> Result<Vec<Evaluation>, String> {
     let path = model.with_file_name("metrics.jsonl");
     let Ok(text) = fs::read_to_string(&path) else { return Ok(Vec::new()) };
     text.lines()

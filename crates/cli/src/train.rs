@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
+use grokscope_analysis::progress::{Evaluation, progress_measures};
+use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
 use grokscope_core::model::ModelConfig;
 use grokscope_core::{Checkpoint, RunConfig, Trainer};
@@ -22,9 +24,10 @@ pub struct TrainArgs {
     /// The modulus.
     #[arg(long)]
     p: Option<usize>,
-    /// add, subtract or multiply.
-    #[arg(long)]
-    op: Option<String>,
+    /// The operation, by name or formula: add, subtract, multiply, '2a+b', 'a^2+b^2', '(a+b)^3',
+    /// random, … (an unknown name lists them all).
+    #[arg(long, alias = "op")]
+    operation: Option<String>,
     #[arg(long)]
     d_model: Option<usize>,
     #[arg(long)]
@@ -67,8 +70,8 @@ impl TrainArgs {
         if let Some(p) = self.p {
             run.task.p = p;
         }
-        if let Some(op) = &self.op {
-            run.task.operation = op.parse()?;
+        if let Some(operation) = &self.operation {
+            run.task.operation = operation.parse()?;
         }
         let t = &mut run.train;
         t.steps = self.steps.unwrap_or(t.steps);
@@ -109,12 +112,16 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let metrics_path = args.out.join("metrics.jsonl");
     let mut metrics = fs::File::create(&metrics_path).map_err(|e| format!("{}: {e}", metrics_path.display()))?;
 
-    let mut trainer = Trainer::new(&run, &args.backend.device()).map_err(|e| e.to_string())?;
+    let device = args.backend.device();
+    let mut trainer = Trainer::new(&run, &device).map_err(|e| e.to_string())?;
+    let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
     let total = run.train.steps;
     let started = Instant::now();
     loop {
-        let snapshot = block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
-        writeln!(metrics, "{}", serde_json::to_string(&snapshot).expect("snapshots serialise")).map_err(|e| e.to_string())?;
+        let (snapshot, weights) = block_on(trainer.observe()).map_err(|e| e.to_string())?;
+        let (measures, _) = block_on(progress_measures(&run, &weights, Some(&split.test), &device)).map_err(|e| e.to_string())?;
+        let evaluation = Evaluation { snapshot, progress: Some(measures) };
+        writeln!(metrics, "{}", serde_json::to_string(&evaluation).expect("evaluations serialise")).map_err(|e| e.to_string())?;
         progress(&snapshot, total, started.elapsed().as_secs_f64());
         if trainer.step() >= total {
             break;

@@ -48,7 +48,9 @@ fn train_writes_metrics_and_a_checkpoint_that_eval_reads() {
         std::fs::read_to_string(out_dir.join("metrics.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let steps: Vec<u64> = metrics.iter().map(|m| m["step"].as_u64().unwrap()).collect();
     assert_eq!(steps, [0, 20, 40, 60]);
-    for key in ["train_loss", "train_acc", "test_loss", "test_acc"] {
+    for key in
+        ["train_loss", "train_acc", "test_loss", "test_acc", "ffd_we", "restricted_loss_train", "excluded_loss_test", "restricted_loss_all"]
+    {
         assert!(metrics.iter().all(|m| m[key].is_f64()), "{key} in every line");
     }
     assert!(metrics[3]["train_loss"].as_f64() < metrics[0]["train_loss"].as_f64());
@@ -71,6 +73,55 @@ fn train_writes_metrics_and_a_checkpoint_that_eval_reads() {
     let curves = std::fs::read_to_string(charts.join("curves.svg")).unwrap();
     assert!(curves.contains("cross-entropy") && curves.contains("train") && curves.contains("test"));
     std::fs::remove_dir_all(out_dir).unwrap();
+}
+
+/// A formula as the operation, and the progress measures in every line of metrics.jsonl; the
+/// multiplication's character basis only where it applies.
+#[test]
+fn train_any_operation_and_record_its_progress_measures() {
+    for (operation, character_basis) in [("a^2 + b^2", false), ("multiply", true)] {
+        let out_dir = scratch("operation");
+        let out = grokscope(&[
+            "train",
+            "--operation",
+            operation,
+            "--p",
+            "23",
+            "--d-model",
+            "32",
+            "--steps",
+            "40",
+            "--eval-every",
+            "20",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+        let config: Value = serde_json::from_str(&read(&out_dir.join("config.json"))).unwrap();
+        assert_eq!(config["task"]["operation"], operation.replace(' ', ""));
+        let metrics: Vec<Value> = read(&out_dir.join("metrics.jsonl")).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(metrics.len(), 3);
+        for m in &metrics {
+            for key in ["ffd_we", "fcr_we", "ffd_wl", "fcr_wl", "gini_we", "gini_wl", "weight_norm_sq"] {
+                let v = m[key].as_f64().unwrap_or_else(|| panic!("{key} in {m}"));
+                assert!(v.is_finite() && v >= 0.0, "{key} = {v}");
+            }
+            assert!(m["key_frequencies"].is_array());
+            assert_eq!(m["multiplicative_gini_we"].is_f64(), character_basis, "{m}");
+            // Nanda's restricted loss is about a ± b.
+            assert!(m.get("restricted_loss_train").is_none());
+        }
+        // At initialisation the embedding is Gaussian: dense in the Fourier basis.
+        assert!(metrics[0]["ffd_we"].as_f64().unwrap() > 0.6, "{}", metrics[0]);
+
+        let charts = out_dir.join("charts");
+        let report =
+            stdout_json(&grokscope(&["analyze", out_dir.join("model.safetensors").to_str().unwrap(), "--out", charts.to_str().unwrap()]));
+        assert_eq!(report["progress"]["ffd_we"], metrics[2]["ffd_we"]);
+        assert!(read(&charts.join("progress.svg")).contains("FFD W_E"));
+        assert_eq!(charts.join("fourier_characters.svg").exists(), character_basis);
+        std::fs::remove_dir_all(out_dir).unwrap();
+    }
 }
 
 #[test]
@@ -117,12 +168,16 @@ fn bad_input_is_a_message_not_a_panic() {
     std::fs::create_dir_all(&dir).unwrap();
     let junk = dir.join("junk.safetensors");
     std::fs::write(&junk, b"this is not a checkpoint at all").unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["eval", junk.to_str().unwrap()], "not a usable checkpoint"),
         (&["analyze", junk.to_str().unwrap()], "not a usable checkpoint"),
         (&["eval", "/nonexistent/model.safetensors"], "No such file"),
         (&["train", "--p", "100000", "--out", dir.to_str().unwrap()], "modulus"),
         (&["train", "--d-model", "8", "--heads", "9", "--out", dir.to_str().unwrap()], "heads"),
+        (
+            &["train", "--operation", "a^9+b", "--out", dir.to_str().unwrap()],
+            "unknown operation `a^9+b` (one of add, subtract, multiply, 2a+b",
+        ),
     ];
     for (args, expected) in cases {
         let out = grokscope(args);

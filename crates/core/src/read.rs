@@ -1,17 +1,32 @@
 //! Reading device tensors back to the host: always asynchronous (a synchronous read panics on
-//! WebGPU in wasm) and batched into one transaction (one read per tensor would stall the GPU
-//! once per tensor).
+//! WebGPU in wasm) and batched into one read of one tensor (one read per tensor would stall
+//! the GPU once per tensor).
 
 use burn::prelude::*;
 use burn::tensor::{TensorData, Transaction};
 
 use crate::Error;
 
-/// The f32 values of every tensor, in one asynchronous read.
+/// The f32 values of every tensor, in one asynchronous read. They are concatenated on the
+/// device first: a transaction of n tensors still maps n staging buffers on WebGPU, one
+/// tensor maps one.
 pub async fn read_f32<const D: usize>(tensors: Vec<Tensor<D>>) -> Result<Vec<Vec<f32>>, Error> {
-    let transaction = tensors.into_iter().fold(Transaction::default(), |t, tensor| t.register(tensor));
-    let data = transaction.execute_async().await.map_err(device_error)?;
-    data.into_iter().map(values).collect()
+    if tensors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lengths: Vec<usize> = tensors.iter().map(|t| t.shape().num_elements()).collect();
+    let flat = Tensor::cat(tensors.into_iter().zip(&lengths).map(|(t, &n)| t.reshape([n])).collect(), 0);
+    let data = Transaction::default().register(flat).execute_async().await.map_err(device_error)?;
+    let all = values(data.into_iter().next().expect("one tensor in, one out"))?;
+    let mut rest = all.as_slice();
+    Ok(lengths
+        .iter()
+        .map(|&n| {
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            head.to_vec()
+        })
+        .collect())
 }
 
 /// The f32 values of one tensor, in one asynchronous read.

@@ -5,7 +5,6 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::AsRangedCoord;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::*;
 
@@ -94,51 +93,7 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     chart.draw_series(DashedLineSeries::new(test_pts.clone(), 6, 4, TEST.stroke_width(2)))?;
     chart.draw_series(train_pts.iter().step_by(every).map(|&p| Circle::new(p, 4, TRAIN.filled())))?;
     chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, TEST.stroke_width(2))))?;
-    legend(&chart.plotting_area().strip_coord_spec(), legend_at)
-}
-
-/// Where a legend goes: where the curves end up not being.
-#[derive(Clone, Copy)]
-enum Corner {
-    UpperRight,
-    LowerRight,
-}
-
-/// The legend, drawn here rather than by plotters' series labels: those measure their text
-/// through the font itself, which in the browser means a `<span>` added to the page and a
-/// layout of the whole page per label, on every redraw. Here the text is measured by the
-/// backend (the canvas's `measureText` in the notebook).
-fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, corner: Corner) -> PlotResult {
-    let style = label_style();
-    let mut text = (0, 0);
-    for label in ["train", "test"] {
-        let (w, h) = area.estimate_text_size(label, &style)?;
-        text = (text.0.max(w as i32), text.1.max(h as i32));
-    }
-    const PAD: i32 = 8;
-    const SWATCH: i32 = 22;
-    let row = text.1.max(12) + 4;
-    let (width, height) = (PAD + SWATCH + PAD + text.0 + PAD, 2 * row + PAD);
-    let (w, h) = area.dim_in_pixel();
-    let x = w as i32 - width - PAD;
-    let y = match corner {
-        Corner::UpperRight => PAD,
-        Corner::LowerRight => h as i32 - height - PAD,
-    };
-    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], WHITE.mix(0.9).filled()))?;
-    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], GREY))?;
-    let (train, test) = (TRAIN.stroke_width(2), TEST.stroke_width(2));
-    let left = |y: i32| (x + PAD, y);
-    let at = |i: i32| y + PAD / 2 + row * i + row / 2;
-    let (y0, y1) = (at(0), at(1));
-    area.draw(&PathElement::new(vec![left(y0), (left(y0).0 + SWATCH, y0)], train))?;
-    area.draw(&Circle::new((left(y0).0 + SWATCH / 2, y0), 4, TRAIN.filled()))?;
-    area.draw(&PathElement::new(vec![left(y1), (left(y1).0 + 6, y1)], test))?;
-    area.draw(&PathElement::new(vec![(left(y1).0 + 16, y1), (left(y1).0 + SWATCH, y1)], test))?;
-    area.draw(&TriangleMarker::new((left(y1).0 + SWATCH / 2, y1), 5, test))?;
-    let text_style = style.pos(Pos::new(HPos::Left, VPos::Center));
-    for (label, y) in [("train", y0), ("test", y1)] {
-        area.draw(&Text::new(label, (x + PAD + SWATCH + PAD, y), text_style.clone()))?;
-    }
-    Ok(())
+    let train = LineLook { colour: TRAIN, dashed: false, marker: Some(Marker::FilledCircle) };
+    let test = LineLook { colour: TEST, dashed: true, marker: Some(Marker::HollowTriangle) };
+    legend(&chart.plotting_area().strip_coord_spec(), &[("train", train), ("test", test)], &label_style(), legend_at)
 }

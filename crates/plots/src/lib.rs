@@ -8,6 +8,7 @@ pub mod fourier;
 pub mod heatmap;
 pub mod logits;
 pub mod phase;
+pub mod progress;
 pub mod readout;
 pub mod style;
 #[cfg(feature = "svg")]
@@ -30,6 +31,8 @@ pub enum Chart {
     /// The correct logit with only the n-th circle (PC pair) of the embedding left.
     IsolatedLogits(usize),
     Fourier,
+    /// The embedding in the character basis (multiplication).
+    Characters,
     Attention,
     Readout,
 }
@@ -43,7 +46,11 @@ impl Chart {
         }
         charts.extend([Chart::Readout, Chart::Components, Chart::Circles, Chart::CorrectLogits]);
         charts.extend((0..analysis.report.circles.len()).map(Chart::IsolatedLogits));
-        charts.extend([Chart::Fourier, Chart::Attention]);
+        charts.push(Chart::Fourier);
+        if analysis.spectra.multiplicative.is_some() {
+            charts.push(Chart::Characters);
+        }
+        charts.push(Chart::Attention);
         charts
     }
 
@@ -55,6 +62,7 @@ impl Chart {
             Chart::CorrectLogits => "correct_logits".into(),
             Chart::IsolatedLogits(n) => format!("correct_logits_circle{}", n + 1),
             Chart::Fourier => "fourier".into(),
+            Chart::Characters => "fourier_characters".into(),
             Chart::Attention => "attention".into(),
             Chart::Readout => "readout".into(),
         }
@@ -67,7 +75,7 @@ impl Chart {
             Chart::Components => (1100, 240 * analysis.report.components.len().div_ceil(4).max(1) as u32),
             Chart::Circles => (1000, 1000),
             Chart::CorrectLogits | Chart::IsolatedLogits(_) => (640, 560),
-            Chart::Fourier => (900, 420),
+            Chart::Fourier | Chart::Characters => (900, 420),
             Chart::Attention => {
                 let heads = analysis.attention.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
                 (360 * heads, 320 * analysis.attention.len().max(1) as u32)
@@ -96,6 +104,10 @@ impl Chart {
                 logits::correct_logits(area, &title, values, &r.task, Some(c.step.max(1)))
             }
             Chart::Fourier => fourier::fourier(area, &r.fourier),
+            Chart::Characters => match &analysis.spectra.multiplicative {
+                Some(norms) => fourier::characters(area, norms),
+                None => Err(PlotError("the character basis is for multiplication modulo a prime".into())),
+            },
             Chart::Attention => attention::attention(area, &analysis.attention, p),
             Chart::Readout => readout::readout(area, r),
         }

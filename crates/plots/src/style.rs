@@ -2,10 +2,12 @@
 //! Okabe-Ito for lines and categories, viridis for values; train and test also differ in
 //! line pattern and marker, so nothing depends on colour alone.
 
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Okabe & Ito (2008).
 pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
@@ -112,6 +114,79 @@ pub fn axes_with<
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(232, 232, 232))
         .draw()?;
+    Ok(())
+}
+
+/// A line's look, for its series and its legend swatch: dashed or solid, and the marker drawn
+/// on it, if any.
+#[derive(Clone, Copy)]
+pub struct LineLook {
+    pub colour: RGBColor,
+    pub dashed: bool,
+    pub marker: Option<Marker>,
+}
+
+#[derive(Clone, Copy)]
+pub enum Marker {
+    FilledCircle,
+    HollowTriangle,
+}
+
+/// Where a legend goes on its panel: where the curves end up not being.
+#[derive(Clone, Copy)]
+pub enum Corner {
+    UpperRight,
+    Right,
+    LowerRight,
+}
+
+/// A legend box at the right edge of `area`, one row per entry. Drawn here rather than by
+/// plotters' series labels: those measure their text through the font itself, which in the
+/// browser means a `<span>` added to the page and a layout of the whole page per label, on
+/// every redraw. Here the text is measured by the backend (the canvas's `measureText` in the
+/// notebook).
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(&str, LineLook)],
+    style: &TextStyle,
+    corner: Corner,
+) -> PlotResult {
+    const PAD: i32 = 8;
+    const SWATCH: i32 = 22;
+    let mut text = (0, 0);
+    for (label, _) in entries {
+        let (w, h) = area.estimate_text_size(label, style)?;
+        text = (text.0.max(w as i32), text.1.max(h as i32));
+    }
+    let row = text.1.max(12) + 4;
+    let (width, height) = (PAD + SWATCH + PAD + text.0 + PAD, row * entries.len() as i32 + PAD);
+    let (w, h) = area.dim_in_pixel();
+    let x = w as i32 - width - PAD;
+    let y = match corner {
+        Corner::UpperRight => PAD,
+        Corner::Right => (h as i32 - height) / 2,
+        Corner::LowerRight => h as i32 - height - PAD,
+    };
+    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], WHITE.mix(0.9).filled()))?;
+    area.draw(&Rectangle::new([(x, y), (x + width, y + height)], GREY))?;
+    let text_style = style.clone().pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (label, look)) in entries.iter().enumerate() {
+        let (left, cy) = (x + PAD, y + PAD / 2 + row * i as i32 + row / 2);
+        let stroke = look.colour.stroke_width(2);
+        if look.dashed {
+            area.draw(&PathElement::new(vec![(left, cy), (left + 6, cy)], stroke))?;
+            area.draw(&PathElement::new(vec![(left + 16, cy), (left + SWATCH, cy)], stroke))?;
+        } else {
+            area.draw(&PathElement::new(vec![(left, cy), (left + SWATCH, cy)], stroke))?;
+        }
+        let centre = (left + SWATCH / 2, cy);
+        match look.marker {
+            Some(Marker::FilledCircle) => area.draw(&Circle::new(centre, 4, look.colour.filled()))?,
+            Some(Marker::HollowTriangle) => area.draw(&TriangleMarker::new(centre, 5, stroke))?,
+            None => {}
+        }
+        area.draw(&Text::new(*label, (left + SWATCH + PAD, cy), text_style.clone()))?;
+    }
     Ok(())
 }
 

@@ -200,4 +200,13 @@ impl Model {
     pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
         self.forward_embedded(self.embed(tokens))
     }
+
+    /// [`Self::forward`]'s logits and, for transformers, the last block's MLP neurons at the
+    /// last position `[batch, d_mlp]`.
+    pub fn forward_with_neurons(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
+        match self {
+            Model::Transformer(m) => m.forward_with_neurons(m.embed(tokens)),
+            Model::MlpOnly(m) => (m.forward_embedded(m.embed(tokens)), None),
+        }
+    }
 }

@@ -1,0 +1,119 @@
+//! Progress measures over training (docs/operations.md), on the loss curves' step axis: the
+//! Fourier measures of W_E and W_L on the left, the losses with Nanda et al.'s restricted and
+//! excluded loss on the right, the grokking stages marked on both.
+
+use grokscope_analysis::progress::{Evaluation, ProgressMeasures, Stages};
+use grokscope_core::Snapshot;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::style::*;
+
+pub const SIZE: (u32, u32) = (1100, 460);
+
+/// One curve: its label, colour, whether dashed, and its value (none where not measured).
+struct Line {
+    label: &'static str,
+    colour: RGBColor,
+    dashed: bool,
+    value: fn(&Evaluation) -> Option<f64>,
+}
+
+fn measure(e: &Evaluation, f: fn(&ProgressMeasures) -> Option<f64>) -> Option<f64> {
+    e.progress.as_ref().and_then(f)
+}
+
+/// Cosine/sine structure solid, sparsity dashed; W_E blue, W_L orange (and named in the legend).
+const FOURIER: [Line; 7] = [
+    Line { label: "FFD W_E", colour: DEEP_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.ffd_we)) },
+    Line { label: "FCR W_E", colour: SKY_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.fcr_we)) },
+    Line { label: "FFD W_L", colour: VERMILLION, dashed: false, value: |e| measure(e, |m| m.ffd_wl) },
+    Line { label: "FCR W_L", colour: ORANGE, dashed: false, value: |e| measure(e, |m| m.fcr_wl) },
+    Line { label: "Gini W_E", colour: DEEP_BLUE, dashed: true, value: |e| measure(e, |m| Some(m.gini_we)) },
+    Line { label: "Gini W_L", colour: VERMILLION, dashed: true, value: |e| measure(e, |m| m.gini_wl) },
+    Line { label: "Gini W_E, characters", colour: PURPLE, dashed: true, value: |e| measure(e, |m| m.multiplicative_gini_we) },
+];
+
+const LOSSES: [Line; 4] = [
+    Line { label: "train loss", colour: TRAIN, dashed: false, value: |e| Some(e.snapshot.train_loss) },
+    Line { label: "test loss", colour: TEST, dashed: false, value: |e| Some(e.snapshot.test_loss) },
+    Line { label: "restricted (train)", colour: TEAL, dashed: true, value: |e| measure(e, |m| m.restricted_loss_train) },
+    Line { label: "excluded (train)", colour: PURPLE, dashed: true, value: |e| measure(e, |m| m.excluded_loss_train) },
+];
+
+pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: &[Evaluation]) -> PlotResult {
+    area.fill(&WHITE)?;
+    let (w, _) = area.dim_in_pixel();
+    let (left, right) = area.split_horizontally(w / 2);
+    let last = evaluations.last().map_or(10, |e| e.snapshot.step.max(10)) as f64;
+    let snapshots: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
+    let stages = Stages::of(&snapshots);
+
+    let mut chart = ChartBuilder::on(&left)
+        .caption("Fourier progress measures", title_style())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.0..last, 0.0..1.02)?;
+    axes(&mut chart, "step", "measure")?;
+    mark_stages(&mut chart, stages, 1.02)?;
+    let fourier = draw_lines(&mut chart, &FOURIER, evaluations, |v| v)?;
+    legend(&chart.plotting_area().strip_coord_spec(), &fourier, &small_style(), Corner::Right)?;
+
+    let floor = 1e-8;
+    let (lo, hi) = range(evaluations.iter().flat_map(|e| LOSSES.iter().filter_map(|l| (l.value)(e))).filter(|&v| v > 0.0));
+    let top = hi.max(lo * 1.01).max(floor * 10.0) * 1.5;
+    let mut chart = ChartBuilder::on(&right)
+        .caption("Loss, restricted and excluded (log scale)", title_style())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..last, (lo.max(floor) * 0.8..top).log_scale())?;
+    axes(&mut chart, "step", "cross-entropy")?;
+    mark_stages(&mut chart, stages, top)?;
+    let losses = draw_lines(&mut chart, &LOSSES, evaluations, |v| v.max(floor))?;
+    legend(&chart.plotting_area().strip_coord_spec(), &losses, &small_style(), Corner::LowerRight)?;
+    Ok(())
+}
+
+/// Draws the lines that have values; returns those drawn, as legend entries.
+fn draw_lines<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    lines: &[Line],
+    evaluations: &[Evaluation],
+    clamp: impl Fn(f64) -> f64,
+) -> Result<Vec<(&'static str, LineLook)>, PlotError> {
+    let mut drawn = Vec::new();
+    for line in lines {
+        let points: Vec<(f64, f64)> =
+            evaluations.iter().filter_map(|e| (line.value)(e).map(|v| (e.snapshot.step as f64, clamp(v)))).collect();
+        if points.is_empty() {
+            continue;
+        }
+        let style = line.colour.stroke_width(2);
+        if line.dashed {
+            chart.draw_series(DashedLineSeries::new(points, 6, 4, style))?;
+        } else {
+            chart.draw_series(LineSeries::new(points, style))?;
+        }
+        drawn.push((line.label, LineLook { colour: line.colour, dashed: line.dashed, marker: None }));
+    }
+    Ok(drawn)
+}
+
+/// Dotted verticals where memorisation and generalisation end, named at the top.
+fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    stages: Stages,
+    top: f64,
+) -> PlotResult {
+    let bottom = chart.y_range().start;
+    for (step, label) in [(stages.memorised, "train ≥ 0.95"), (stages.generalised, "test ≥ 0.95")] {
+        let Some(step) = step else { continue };
+        let x = step as f64;
+        chart.draw_series(DashedLineSeries::new([(x, bottom), (x, top)], 2, 4, GREY.stroke_width(1)))?;
+        chart.draw_series([Text::new(label, (x, top), small_style().pos(Pos::new(HPos::Left, VPos::Top)))])?;
+    }
+    Ok(())
+}
