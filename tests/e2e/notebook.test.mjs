@@ -177,7 +177,7 @@ test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and
     await expectText(`${cell(CLOCK)} .form-error`, /modulus/);
     await page.fill(`${cell(CLOCK)} input[name=p]`, "23");
     await page.press(`${cell(CLOCK)} input[name=p]`, "Tab");
-    await expectText(`${cell(CLOCK)} summary`, /add mod 23/);
+    await expectText(`${cell(CLOCK)} summary`, /\(a \+ b\) mod 23/);
     assert.equal(await page.textContent(`${cell(CLOCK)} .form-error`), "");
     // Shift+Enter in the focused experiment runs it.
     await page.focus(`${cell(CLOCK)} .cell-title`);
@@ -235,6 +235,35 @@ test("a bad URL parameter is reported, not run", { timeout: 120_000 }, async () 
     assert.match(await page.textContent("#message"), /size=huge/);
     await page.waitForTimeout(500);
     assert.equal(await page.getAttribute(`${cell(CLOCK)} .status`, "data-state"), "idle");
+  } finally {
+    await close();
+  }
+});
+
+test("the Grokking and Beyond addition notebooks open from a URL, train, and chart their progress measures", { timeout: 600_000 }, async () => {
+  const { page, errors, close } = await open(`${server.url}?lesson=grokking&size=small&steps=40`);
+  try {
+    await page.waitForSelector(`${cell(2)} .status[data-state=idle]`);
+    await page.click("#run-all");
+    await page.waitForSelector(`${cell(3)} .verdict`, { timeout: 300_000 });
+    // The worker measured the progress at every read: a chart and its numbers in words.
+    assert.equal(await page.isVisible(`${cell(2)} .progress-measures canvas`), true);
+    assert.match(await page.textContent(`${cell(2)} .progress-summary`), /^At step 40: Fourier frequency density [\d.]+ \(W_E\) and [\d.]+ \(W_L\)/);
+    assert.match(await page.textContent(`${cell(3)} .ffd`), /^[01]\.\d{3}$/);
+    await screenshot(page, "lesson-grokking");
+
+    await page.goto(`${server.url}?lesson=beyond-addition&size=small&steps=40`);
+    await page.waitForSelector(`${cell(4)} .status[data-state=idle]`);
+    assert.match(await page.textContent(`${cell(4)} summary`), /^\(a·b\) mod 31/);
+    await page.click("#run-all");
+    await page.waitForSelector(`${cell(5)} .verdict`, { timeout: 400_000 });
+    // Multiplication in both bases, and the character basis's measure among its progress.
+    assert.equal(await page.isVisible("#fourier-5"), true);
+    assert.equal(await page.isVisible("#fourier_characters-5"), true);
+    assert.match(await page.textContent(`${cell(4)} .progress-summary`), /Gini in the character basis [\d.]+/);
+    assert.doesNotMatch(await page.textContent(`${cell(2)} .progress-summary`), /character basis/);
+    await screenshot(page, "lesson-beyond-addition");
+    assert.deepEqual(errors, []);
   } finally {
     await close();
   }

@@ -15,7 +15,7 @@ use std::f64::consts::PI;
 use burn::prelude::*;
 use grokscope_core::data::Batch;
 use grokscope_core::model::transformer::{EMBED, UNEMBED};
-use grokscope_core::model::{BlockParameter, ModelConfig};
+use grokscope_core::model::{BlockParameter, ModelConfig, TransformerConfig};
 use grokscope_core::read::read_f32;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, Model, Operation, RunConfig, Snapshot, Task};
@@ -288,6 +288,56 @@ pub async fn progress_measures(
     test_pairs: Option<&[u32]>,
     device: &Device,
 ) -> Result<(ProgressMeasures, Spectra), Error> {
+    let (mut measures, spectra) = fourier_measures(run, weights)?;
+    let (task, p) = (&run.task, run.task.p);
+    let (ModelConfig::Transformer(config), Some(sign)) = (&run.model, SumOrDifference::of(task.operation)) else {
+        return Ok((measures, spectra));
+    };
+    let model = Model::from_weights(&run.model, p, weights, device)?;
+    let (logits, neurons) = model.forward_with_neurons(Batch::all(task, &run.model, device).inputs);
+    let neurons = neurons.expect("transformers have neurons");
+    let [n_pairs, classes] = logits.dims();
+    let d_mlp = neurons.dims()[1];
+    let values = read_f32(vec![logits.reshape([n_pairs * classes]), neurons.reshape([n_pairs * d_mlp])]).await?;
+    let as_matrix = |v: &[f32], cols: usize| Matrix { rows: n_pairs, cols, data: v.iter().map(|&x| x as f64).collect() };
+    let circuit = KeyCircuit {
+        task,
+        sign,
+        keys: &measures.key_frequencies,
+        neurons: &as_matrix(&values[1], d_mlp),
+        readout: &readout(config, weights)?,
+        logits: &as_matrix(&values[0], classes),
+    };
+    let (restricted, excluded) = (circuit.restricted_logits(), circuit.excluded_logits());
+    let all: Vec<u32> = (0..n_pairs as u32).collect();
+    let answers = task.answers();
+    let loss = |logits: &Matrix, pairs: &[u32]| cross_entropy(logits, &answers, pairs);
+    measures.restricted_loss_all = Some(loss(&restricted, &all));
+    measures.excluded_loss_all = Some(loss(&excluded, &all));
+    if let Some(test) = test_pairs {
+        let held_out: std::collections::BTreeSet<u32> = test.iter().copied().collect();
+        let train: Vec<u32> = all.iter().copied().filter(|i| !held_out.contains(i)).collect();
+        measures.restricted_loss_train = Some(loss(&restricted, &train));
+        measures.restricted_loss_test = Some(loss(&restricted, test));
+        measures.excluded_loss_train = Some(loss(&excluded, &train));
+        measures.excluded_loss_test = Some(loss(&excluded, test));
+    }
+    Ok((measures, spectra))
+}
+
+/// `[d_mlp, vocab]`: each neuron of the last block's direct effect on each logit, W_outᵀ · W_U.
+fn readout(config: &TransformerConfig, weights: &Weights) -> Result<Matrix, Error> {
+    let mlp_out = BlockParameter::MlpOut.name(config.n_layers - 1);
+    Ok(host_matrix(weights, &mlp_out)?.transpose().matmul(&host_matrix(weights, UNEMBED)?))
+}
+
+fn host_matrix(weights: &Weights, name: &str) -> Result<Matrix, Error> {
+    weights.get(name).map(Matrix::from_host).ok_or_else(|| Error::MissingTensor(name.to_string()))
+}
+
+/// The measures that need only the weights, no forward pass (everything but the restricted and
+/// excluded loss): cheap enough for the notebook's worker to compute at every update.
+pub fn fourier_measures(run: &RunConfig, weights: &Weights) -> Result<(ProgressMeasures, Spectra), Error> {
     let task = &run.task;
     let p = task.p;
     let additive = FourierBasis::additive(p);
@@ -309,55 +359,19 @@ pub async fn progress_measures(
     let mut spectra = Spectra { embedding: we, neuron_logit: None, multiplicative, neurons: Vec::new() };
 
     let ModelConfig::Transformer(config) = &run.model else { return Ok((measures, spectra)) };
-    let last = config.n_layers - 1;
-    let tensor = |name: &str| weights.get(name).map(Matrix::from_host).ok_or_else(|| Error::MissingTensor(name.to_string()));
-    let w_out = tensor(&BlockParameter::MlpOut.name(last))?; // [d_model, d_mlp]
-    let w_in = tensor(&BlockParameter::MlpIn.name(last))?; // [d_mlp, d_model]
-    let w_u = tensor(UNEMBED)?; // [d_model, vocab]
-    let readout = w_out.transpose().matmul(&w_u); // [d_mlp, vocab]: a neuron's direct effect on each logit
-    let neuron_logit = readout.transpose().top_rows(p); // W_L = W_U[:, :p]ᵀ · W_out, [p, d_mlp]
+    let w_in = host_matrix(weights, &BlockParameter::MlpIn.name(config.n_layers - 1))?; // [d_mlp, d_model]
+    let neuron_logit = readout(config, weights)?.transpose().top_rows(p); // W_L = W_U[:, :p]ᵀ · W_out, [p, d_mlp]
     let wl = additive.norms(&neuron_logit);
     measures.ffd_wl = Some(wl.fourier_frequency_density(DENSITY_THRESHOLD));
     measures.fcr_wl = Some(wl.fourier_coefficient_ratio());
     measures.gini_wl = Some(gini(&wl.components()));
     spectra.neuron_logit = Some(wl);
 
-    let inputs = tensor(EMBED)?.transpose().top_rows(p).matmul(&w_in.transpose()); // [p, d_mlp]
+    let inputs = host_matrix(weights, EMBED)?.transpose().top_rows(p).matmul(&w_in.transpose()); // [p, d_mlp]
     spectra.neurons = neuron_frequencies(&additive, &inputs, &neuron_logit);
     let n = spectra.neurons.len().max(1) as f64;
     measures.neuron_ipr = Some(spectra.neurons.iter().map(|f| f.ipr).sum::<f64>() / n);
     measures.phase_misalignment = Some(spectra.neurons.iter().map(|f| (2.0 * f.input_phase - f.output_phase).sin().abs()).sum::<f64>() / n);
-
-    if let Some(sign) = SumOrDifference::of(task.operation) {
-        let model = Model::from_weights(&run.model, p, weights, device)?;
-        let (logits, neurons) = model.forward_with_neurons(Batch::all(task, &run.model, device).inputs);
-        let neurons = neurons.expect("transformers have neurons");
-        let [n_pairs, classes] = logits.dims();
-        let d_mlp = neurons.dims()[1];
-        let values = read_f32(vec![logits.reshape([n_pairs * classes]), neurons.reshape([n_pairs * d_mlp])]).await?;
-        let as_matrix = |v: &[f32], cols: usize| Matrix { rows: n_pairs, cols, data: v.iter().map(|&x| x as f64).collect() };
-        let circuit = KeyCircuit {
-            task,
-            sign,
-            keys: &measures.key_frequencies,
-            neurons: &as_matrix(&values[1], d_mlp),
-            readout: &readout,
-            logits: &as_matrix(&values[0], classes),
-        };
-        let (restricted, excluded) = (circuit.restricted_logits(), circuit.excluded_logits());
-        let all: Vec<u32> = (0..n_pairs as u32).collect();
-        let loss = |logits: &Matrix, pairs: &[u32]| cross_entropy(logits, &task.answers(), pairs);
-        measures.restricted_loss_all = Some(loss(&restricted, &all));
-        measures.excluded_loss_all = Some(loss(&excluded, &all));
-        if let Some(test) = test_pairs {
-            let held_out: std::collections::BTreeSet<u32> = test.iter().copied().collect();
-            let train: Vec<u32> = all.iter().copied().filter(|i| !held_out.contains(i)).collect();
-            measures.restricted_loss_train = Some(loss(&restricted, &train));
-            measures.restricted_loss_test = Some(loss(&restricted, test));
-            measures.excluded_loss_train = Some(loss(&excluded, &train));
-            measures.excluded_loss_test = Some(loss(&excluded, test));
-        }
-    }
     Ok((measures, spectra))
 }
 

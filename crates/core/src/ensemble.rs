@@ -178,6 +178,11 @@ impl EnsembleTrainer {
         })
     }
 
+    /// The members' runs, in order.
+    pub fn runs(&self) -> &[RunConfig] {
+        &self.runs
+    }
+
     pub fn step(&self) -> usize {
         self.step
     }

@@ -137,6 +137,10 @@ impl Trainer {
         })
     }
 
+    pub fn run(&self) -> &RunConfig {
+        &self.run
+    }
+
     pub fn step(&self) -> usize {
         self.step
     }

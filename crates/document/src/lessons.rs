@@ -13,9 +13,11 @@ pub struct Lesson {
     json: &'static str,
 }
 
-pub const LESSONS: [Lesson; 2] = [
+pub const LESSONS: [Lesson; 4] = [
     Lesson { name: "clock-vs-pizza", json: include_str!("../lessons/clock-vs-pizza.json") },
     Lesson { name: "phase-diagram", json: include_str!("../lessons/phase-diagram.json") },
+    Lesson { name: "grokking", json: include_str!("../lessons/grokking.json") },
+    Lesson { name: "beyond-addition", json: include_str!("../lessons/beyond-addition.json") },
 ];
 
 impl Lesson {

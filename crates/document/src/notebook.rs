@@ -149,16 +149,19 @@ pub enum ChartChoice {
     Components,
     CorrectLogits,
     Fourier,
+    /// The spectrum in the multiplicative basis (multiplication only).
+    Characters,
     Attention,
 }
 
 impl ChartChoice {
-    pub const ALL: [ChartChoice; 6] = [
+    pub const ALL: [ChartChoice; 7] = [
         ChartChoice::Readout,
         ChartChoice::Circles,
         ChartChoice::Components,
         ChartChoice::CorrectLogits,
         ChartChoice::Fourier,
+        ChartChoice::Characters,
         ChartChoice::Attention,
     ];
 
@@ -169,6 +172,7 @@ impl ChartChoice {
             ChartChoice::Components => "components",
             ChartChoice::CorrectLogits => "logit heatmap",
             ChartChoice::Fourier => "Fourier spectrum",
+            ChartChoice::Characters => "discrete-log spectrum",
             ChartChoice::Attention => "attention",
         }
     }

@@ -5,8 +5,9 @@
 //! numbers.
 
 use grokscope_analysis::Analysis;
+use grokscope_analysis::progress::Evaluation;
+use grokscope_core::RunConfig;
 use grokscope_core::weights::{HostTensor, Weights};
-use grokscope_core::{RunConfig, Snapshot};
 use grokscope_sweep::bench::EnsembleBench;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,8 @@ pub enum Request {
     StartEnsemble { runs: Vec<RunConfig>, gpu: bool },
     /// `steps` more optimizer steps of what was started.
     Advance { steps: usize },
-    /// The snapshot and every weight: one pair for a run, one per member for an ensemble.
+    /// The snapshot, the cheap progress measures and every weight: one for a run, one per member
+    /// for an ensemble.
     Observe,
     /// Everything measured about a model; `test_pairs` where its split is known.
     Analyze { run: RunConfig, weights: WireWeights, test_pairs: Option<Vec<u32>> },
@@ -41,7 +43,7 @@ pub enum Reply {
     Advanced {
         step: usize,
     },
-    Observed(Vec<(Snapshot, WireWeights)>),
+    Observed(Vec<(Evaluation, WireWeights)>),
     Analyzed(Box<Analysis>),
     BenchedEnsemble(EnsembleBench),
     Failed(String),

@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::curves::SIDE_BY_SIDE_MIN_WIDTH;
 use crate::style::*;
 
 pub const SIZE: (u32, u32) = (1100, 460);
@@ -42,10 +43,18 @@ const LOSSES: [Line; 4] = [
     Line { label: "excluded (train)", colour: PURPLE, dashed: true, value: |e| measure(e, |m| m.excluded_loss_train) },
 ];
 
+/// Both panels where the restricted and excluded loss were measured (the command line); the
+/// Fourier panel alone where they were not (the notebook, whose loss curves are just above).
 pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: &[Evaluation]) -> PlotResult {
     area.fill(&WHITE)?;
-    let (w, _) = area.dim_in_pixel();
-    let (left, right) = area.split_horizontally(w / 2);
+    let (w, h) = area.dim_in_pixel();
+    let circuit = evaluations.iter().any(|e| LOSSES[2..].iter().any(|l| (l.value)(e).is_some()));
+    let (left, right) = if !circuit {
+        (area.clone(), None)
+    } else {
+        let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
+        (left, Some(right))
+    };
     let last = evaluations.last().map_or(10, |e| e.snapshot.step.max(10)) as f64;
     let snapshots: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
     let stages = Stages::of(&snapshots);
@@ -61,6 +70,7 @@ pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: 
     let fourier = draw_lines(&mut chart, &FOURIER, evaluations, |v| v)?;
     legend(&chart.plotting_area().strip_coord_spec(), &fourier, &small_style(), Corner::Right)?;
 
+    let Some(right) = right else { return Ok(()) };
     let floor = 1e-8;
     let (lo, hi) = range(evaluations.iter().flat_map(|e| LOSSES.iter().filter_map(|l| (l.value)(e))).filter(|&v| v > 0.0));
     let top = hi.max(lo * 1.01).max(floor * 10.0) * 1.5;
@@ -75,6 +85,30 @@ pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: 
     let losses = draw_lines(&mut chart, &LOSSES, evaluations, |v| v.max(floor))?;
     legend(&chart.plotting_area().strip_coord_spec(), &losses, &small_style(), Corner::LowerRight)?;
     Ok(())
+}
+
+/// The latest measures in words: the chart's text for those who cannot see it.
+pub fn summary(e: &Evaluation) -> String {
+    let Some(m) = &e.progress else { return String::new() };
+    let pair = |we: f64, wl: Option<f64>| match wl {
+        Some(wl) => format!("{we:.3} (W_E) and {wl:.3} (W_L)"),
+        None => format!("{we:.3} (W_E)"),
+    };
+    let mut text = format!(
+        "At step {}: Fourier frequency density {}, coefficient ratio {}, Gini {}",
+        e.snapshot.step,
+        pair(m.ffd_we, m.ffd_wl),
+        pair(m.fcr_we, m.fcr_wl),
+        pair(m.gini_we, m.gini_wl)
+    );
+    if let Some(g) = m.multiplicative_gini_we {
+        text += &format!("; Gini in the character basis {g:.3}");
+    }
+    if !m.key_frequencies.is_empty() {
+        let keys: Vec<String> = m.key_frequencies.iter().map(usize::to_string).collect();
+        text += &format!("; key frequencies {}", keys.join(", "));
+    }
+    text + "."
 }
 
 /// Draws the lines that have values; returns those drawn, as legend entries.

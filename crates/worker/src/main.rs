@@ -7,9 +7,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use grokscope_analysis::analyze;
+use grokscope_analysis::progress::{Evaluation, fourier_measures};
 use grokscope_core::device::Backend;
 use grokscope_core::weights::Weights;
-use grokscope_core::{Device, EnsembleTrainer, Snapshot, Trainer};
+use grokscope_core::{Device, EnsembleTrainer, Trainer};
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
 use grokscope_notebook::webgpu::{check, webgpu_device};
 use grokscope_sweep::bench::measure;
@@ -60,11 +61,20 @@ impl Training {
         }
     }
 
-    async fn observe(&self) -> Result<Vec<(Snapshot, Weights)>, grokscope_core::Error> {
-        match self {
-            Training::Run(t) => Ok(vec![t.observe().await?]),
-            Training::Ensemble(e) => e.observe().await,
-        }
+    /// Each model's snapshot and weights, with the progress measures that need no forward pass
+    /// computed here, where the weights are.
+    async fn observe(&self) -> Result<Vec<(Evaluation, Weights)>, grokscope_core::Error> {
+        let (runs, observed) = match self {
+            Training::Run(t) => (std::slice::from_ref(t.run()), vec![t.observe().await?]),
+            Training::Ensemble(e) => (e.runs(), e.observe().await?),
+        };
+        runs.iter()
+            .zip(observed)
+            .map(|(run, (snapshot, weights))| {
+                let progress = Some(fourier_measures(run, &weights)?.0);
+                Ok((Evaluation { snapshot, progress }, weights))
+            })
+            .collect()
     }
 }
 
@@ -104,7 +114,9 @@ async fn answer(training: &RefCell<Option<Training>>, request: Request) -> Resul
             let t = training.borrow_mut().take().ok_or("nothing was started")?;
             let observed = t.observe().await;
             *training.borrow_mut() = Some(t);
-            Reply::Observed(observed.map_err(err)?.iter().map(|(snapshot, weights)| (*snapshot, WireWeights::from(weights))).collect())
+            Reply::Observed(
+                observed.map_err(err)?.into_iter().map(|(evaluation, weights)| (evaluation, WireWeights::from(&weights))).collect(),
+            )
         }
         Request::Analyze { run, weights, test_pairs } => {
             let analysis = analyze(&run, &weights.into(), test_pairs.as_deref(), &Backend::CPU.device()).await.map_err(err)?;

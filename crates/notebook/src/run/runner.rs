@@ -142,7 +142,7 @@ impl Session {
     /// failed read or a non-finite loss on the GPU asks for the CPU.
     async fn observe(&self, trainer: &Remote, devices: &Devices) -> Result<(), Fallback> {
         let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
-        let (snapshot, weights) = match trainer.observe().await {
+        let (evaluation, weights) = match trainer.observe().await {
             Ok(o) => o,
             // The first line says it; the rest is a backtrace.
             Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({})", e.lines().next().unwrap_or_default().trim()))),
@@ -151,10 +151,12 @@ impl Session {
                 return Ok(());
             }
         };
+        let snapshot = evaluation.snapshot;
         if on_gpu && !(snapshot.train_loss.is_finite() && snapshot.test_loss.is_finite()) {
             return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
         }
         self.history.update(|h| h.push(snapshot));
+        self.progress.update(|p| p.push(evaluation));
         self.record(snapshot.step, weights);
         Ok(())
     }
@@ -174,6 +176,7 @@ impl Session {
         let step = worker.step();
         // Curves past the resume point came from a device that is no longer trusted.
         self.history.update(|h| h.retain(|s| s.step <= step));
+        self.progress.update(|p| p.retain(|e| e.snapshot.step <= step));
         self.device_note.set(format!(
             "Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."
         ));

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use grokscope_analysis::Analysis;
+use grokscope_analysis::progress::Evaluation;
 use grokscope_core::weights::Weights;
 use grokscope_core::{RunConfig, Snapshot};
 use leptos::prelude::*;
@@ -81,6 +82,8 @@ pub struct Session {
     /// The device this run trains on, when it differs from the page's (after a fallback).
     pub device_note: RwSignal<String>,
     pub history: RwSignal<Vec<Snapshot>>,
+    /// The same evaluations with their progress measures (the worker computes them at each read).
+    pub progress: RwSignal<Vec<Evaluation>>,
     /// Steps per second over the current play.
     pub rate: RwSignal<f64>,
     /// Steps with recorded weights.
@@ -101,6 +104,7 @@ impl Session {
             message: RwSignal::new(String::new()),
             device_note: RwSignal::new(String::new()),
             history: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(Vec::new()),
             rate: RwSignal::new(0.0),
             recorded: RwSignal::new(Vec::new()),
             analysis: RwSignal::new(None),
@@ -115,6 +119,7 @@ impl Session {
         // A loop of the old generation stops at its next turn; a new one may start now.
         self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, tasks: i.tasks, ..Inner::default() });
         self.history.set(Vec::new());
+        self.progress.set(Vec::new());
         self.recorded.set(Vec::new());
         self.analysis.set(None);
         self.message.set(String::new());

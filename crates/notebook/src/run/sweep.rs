@@ -253,7 +253,7 @@ impl SweepSession {
                 let read = trainer.observe_all().await.map_err(gpu_failed)?;
                 ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
                 self.progress(n * runs.len());
-                if let Some((s, _)) = read.iter().find(|(s, _)| !(s.train_loss.is_finite() && s.test_loss.is_finite())) {
+                if let Some(s) = read.iter().map(|(e, _)| e.snapshot).find(|s| !(s.train_loss.is_finite() && s.test_loss.is_finite())) {
                     return Err(Fallback(format!("the loss on the GPU became {} at step {}", s.train_loss, s.step)));
                 }
                 if trainer.step() >= steps {
@@ -268,7 +268,7 @@ impl SweepSession {
                     return Ok(());
                 }
                 match analysis {
-                    Ok(a) => self.record(member, &last, &a),
+                    Ok(a) => self.record(member, &last.snapshot, &a),
                     Err(e) => self.fail(format!("the analysis of {} failed: {e}", grokscope_sweep::spec::describe(run))),
                 }
             }
@@ -316,7 +316,7 @@ impl SweepSession {
             if self.stale(generation) {
                 return Ok(());
             }
-            self.record(&member, &last, &analysis);
+            self.record(&member, &last.snapshot, &analysis);
         }
     }
 

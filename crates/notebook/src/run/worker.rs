@@ -9,8 +9,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use grokscope_analysis::Analysis;
+use grokscope_analysis::progress::Evaluation;
+use grokscope_core::RunConfig;
 use grokscope_core::weights::Weights;
-use grokscope_core::{RunConfig, Snapshot};
 use grokscope_notebook::protocol::{Reply, Request, WireWeights};
 use grokscope_notebook::webgpu::GpuCheck;
 use grokscope_sweep::bench::EnsembleBench;
@@ -144,15 +145,15 @@ impl Remote {
         Ok(())
     }
 
-    /// The snapshot and every weight of the run it trains.
-    pub async fn observe(&self) -> Result<(Snapshot, Weights), String> {
+    /// The evaluation and every weight of the run it trains.
+    pub async fn observe(&self) -> Result<(Evaluation, Weights), String> {
         self.observe_all().await?.pop().ok_or_else(|| "the worker read no model".into())
     }
 
-    /// The snapshot and every weight of each model it trains (an ensemble's members, in order).
-    pub async fn observe_all(&self) -> Result<Vec<(Snapshot, Weights)>, String> {
+    /// The evaluation and every weight of each model it trains (an ensemble's members, in order).
+    pub async fn observe_all(&self) -> Result<Vec<(Evaluation, Weights)>, String> {
         match self.ask(&Request::Observe).await? {
-            Reply::Observed(read) => Ok(read.into_iter().map(|(snapshot, weights)| (snapshot, weights.into())).collect()),
+            Reply::Observed(read) => Ok(read.into_iter().map(|(evaluation, weights)| (evaluation, weights.into())).collect()),
             other => Err(unexpected(other)),
         }
     }

@@ -141,14 +141,14 @@ pub fn bench_page(o: UrlOptions) -> impl IntoView {
 /// steps. The time to the first step (the worker's start, the device's, the model's upload, one
 /// step and its read) counts from `started`.
 async fn measure(mut worker: Remote, steps: usize, every: usize, started: Instant) -> Result<Measurement, String> {
-    let mut losses = vec![(0, worker.observe().await?.0.train_loss)];
+    let mut losses = vec![(0, worker.observe().await?.0.snapshot.train_loss)];
     worker.advance(1).await?;
-    losses.push((1, worker.observe().await?.0.train_loss));
+    losses.push((1, worker.observe().await?.0.snapshot.train_loss));
     let first_step_s = started.elapsed().as_secs_f64();
     let (timed, mut reads) = (Instant::now(), 0usize);
     while worker.step() < steps {
         worker.advance(every.min(steps - worker.step())).await?;
-        losses.push((worker.step(), worker.observe().await?.0.train_loss));
+        losses.push((worker.step(), worker.observe().await?.0.snapshot.train_loss));
         reads += 1;
     }
     let timed_steps = (steps - 1) as f64;

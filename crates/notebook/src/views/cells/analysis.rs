@@ -166,11 +166,14 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
         (algorithm, _) => (algorithm.label(), ""),
     };
     let number = |x: f64, digits: usize| format!("{x:.digits$}");
+    // A chart this model has nothing for (the discrete-log spectrum of an addition) is left out.
+    let available = Chart::all(&a, false);
     let canvases = charts
         .into_iter()
-        .map(|choice| {
+        .map(chart_of)
+        .filter(|chart| available.contains(chart))
+        .map(|chart| {
             let a = a.clone();
-            let chart = chart_of(choice);
             let (w, h) = chart.size(&a);
             let b = a.clone();
             chart_canvas(
@@ -197,6 +200,8 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             <tr><th>"distance irrelevance"</th><td class="di">{number(r.distance_irrelevance, 3)}</td></tr>
             <tr><th>"circularity"</th><td class="circularity">{number(r.circularity, 4)}</td></tr>
             <tr><th>{if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" }}</th><td class="accuracy">{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
+            <tr><th>"Fourier frequency density (W_E)"</th><td class="ffd">{number(r.progress.ffd_we, 3)}</td></tr>
+            <tr><th>"Fourier coefficient ratio (W_E)"</th><td class="fcr">{number(r.progress.fcr_we, 3)}</td></tr>
         </table>
         <p class="downloads">
             <button class="small report" title="Every number above and behind the charts, as JSON" on:click=move |_| download_report()>"Download the analysis (JSON)"</button>
@@ -223,6 +228,7 @@ fn chart_of(choice: ChartChoice) -> Chart {
         ChartChoice::Components => Chart::Components,
         ChartChoice::CorrectLogits => Chart::CorrectLogits,
         ChartChoice::Fourier => Chart::Fourier,
+        ChartChoice::Characters => Chart::Characters,
         ChartChoice::Attention => Chart::Attention,
     }
 }

@@ -4,6 +4,7 @@ use grokscope_core::{Checkpoint, RunConfig, Snapshot};
 use grokscope_document::export::{file_stem, metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
 use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
+use grokscope_plots::progress as measures;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -146,6 +147,16 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             )}
             <p class="readout">{readout}</p>
         </div>
+        <div class="progress-measures" hidden=move || session.progress.with(Vec::is_empty)>
+            {chart_canvas(
+                format!("progress-{id}"),
+                // One panel: the page measures no restricted loss.
+                |_| 340,
+                move |area| session.progress.with(|e| measures::progress(area, e)),
+                move |size| session.progress.with_untracked(|e| to_svg(size, |area| measures::progress(area, e))),
+            )}
+            <p class="readout progress-summary">{move || session.progress.with(|e| e.last().map(measures::summary).unwrap_or_default())}</p>
+        </div>
         <p class="downloads" hidden=move || session.history.with(Vec::is_empty)>
             "Download: "
             <button class="small metrics-csv" on:click=move |_| download_csv()>"metrics CSV"</button>
@@ -164,8 +175,8 @@ fn summary(run: &RunConfig) -> String {
         grokscope_core::ModelConfig::MlpOnly(m) => format!("MLP only ({:?}), width {}", m.mlp_type, m.d_hidden),
     };
     format!(
-        "{} mod {} · {model} · lr {} · wd {} · {} steps · seed {}",
-        run.task.operation.name(),
+        "({}) mod {} · {model} · lr {} · wd {} · {} steps · seed {}",
+        run.task.operation.formula(),
         run.task.p,
         run.train.lr,
         run.train.weight_decay,
