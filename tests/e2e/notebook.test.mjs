@@ -128,7 +128,7 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     const inked = await inkedCanvases(page);
     assert.deepEqual(inked.map(([id]) => id).sort(), [
       `circles-${CLOCK_ANALYSIS}`, `circles-${PIZZA_ANALYSIS}`, `correct_logits-${CLOCK_ANALYSIS}`, `correct_logits-${PIZZA_ANALYSIS}`,
-      `curves-${CLOCK}`, `curves-${PIZZA}`,
+      `curves-${CLOCK}`, `curves-${PIZZA}`, `progress-${CLOCK}`, `progress-${PIZZA}`,
     ]);
     for (const [id, width, n] of inked) assert.ok(width >= 280 && n > 2000, `${id}: ${n} inked pixels at width ${width}`);
     // Scrubbing back to the first recorded step shows the untrained model.
@@ -217,6 +217,7 @@ test("without its worker an experiment says why it cannot train, and the noteboo
   try {
     await context.route("**/grokscope-worker_loader.js", (route) => route.abort());
     await page.reload();
+    await page.waitForSelector(`${cell(CLOCK)} .status[data-state=idle]`);
     const cells = await page.$$eval("[data-cell]", (c) => c.length);
     await page.click(`${cell(CLOCK)} button.play`);
     await page.waitForSelector(`${cell(CLOCK)} .status[data-state=failed]`, { timeout: 60_000 });

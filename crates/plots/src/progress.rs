@@ -25,7 +25,8 @@ fn measure(e: &Evaluation, f: fn(&ProgressMeasures) -> Option<f64>) -> Option<f6
     e.progress.as_ref().and_then(f)
 }
 
-/// Cosine/sine structure solid, sparsity dashed; W_E blue, W_L orange (and named in the legend).
+/// FFD and FCR solid, Gini dashed; W_E in blues, W_L in oranges, the character basis purple (each
+/// also named in the legend).
 const FOURIER: [Line; 7] = [
     Line { label: "FFD W_E", colour: DEEP_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.ffd_we)) },
     Line { label: "FCR W_E", colour: SKY_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.fcr_we)) },
