@@ -75,22 +75,9 @@ pub struct Analysis {
 /// Analyses a model. `test_pairs` are the held-out pairs when the split is known. Runs on
 /// `device` (the CPU backend is the natural choice: everything here is small).
 pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>, device: &Device) -> Result<Analysis, Error> {
-    analyze_paced(run, weights, test_pairs, device, async || {}).await
-}
-
-/// [`analyze`], awaiting `pause` between its parts (each well under a second for the paper's
-/// model): a page hands control back to the browser there, so it keeps painting.
-pub async fn analyze_paced(
-    run: &RunConfig,
-    weights: &Weights,
-    test_pairs: Option<&[u32]>,
-    device: &Device,
-    pause: impl AsyncFn(),
-) -> Result<Analysis, Error> {
     let task = &run.task;
     let p = task.p;
     let logits = LogitTable::compute(run, weights, device).await?;
-    pause().await;
     let accuracy = logits.accuracy(task, 0..p * p);
     let test_accuracy = test_pairs.map(|pairs| logits.accuracy(task, pairs.iter().map(|&i| i as usize)));
     let correct_logits = logits.correct(task);
@@ -101,20 +88,14 @@ pub async fn analyze_paced(
     let components = (0..SHOWN_COMPONENTS.min(pca.len()))
         .map(|j| Component { explained_variance_ratio: pca.explained_variance_ratio[j], circle: circle_fit(&pca.scores.column(j), p) })
         .collect();
-    pause().await;
 
     let gradient_symmetricity = gradient_symmetricity(run, weights, device).await?;
-    pause().await;
     let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), task);
     let distance_irrelevance = distance_irrelevance(&correct_logits, task);
     let verdict = verdict(task, test_accuracy.unwrap_or(accuracy), circularity, gradient_symmetricity, distance_irrelevance);
-    let isolated = if task.operation == Operation::Add {
-        isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device, &pause).await?
-    } else {
-        Vec::new()
-    };
+    let isolated =
+        if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device).await? } else { Vec::new() };
     let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
-    pause().await;
     let (progress, spectra) = progress_measures(run, weights, test_pairs, device).await?;
     let report = Report {
         task: *task,
@@ -133,7 +114,6 @@ pub async fn analyze_paced(
         verdict,
         progress,
     };
-    pause().await;
     let attention = attention_to_first_token(run, weights, device).await?;
     Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra })
 }

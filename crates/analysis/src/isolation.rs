@@ -45,15 +45,13 @@ pub struct IsolatedCircle {
 }
 
 /// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them: each circle, and
-/// the correct-class logit per pair with only it left. `pause` is awaited after each circle
-/// (see `analyze_paced`).
+/// the correct-class logit per pair with only it left.
 pub async fn isolate_circles(
     run: &RunConfig,
     weights: &Weights,
     pca: &Pca,
     max_pairs: usize,
     device: &Device,
-    pause: &impl AsyncFn(),
 ) -> Result<Vec<(IsolatedCircle, Vec<f64>)>, Error> {
     let p = run.task.p;
     let mut circles = Vec::new();
@@ -74,7 +72,6 @@ pub async fn isolate_circles(
             accuracy: logits.accuracy(&run.task, 0..p * p),
         };
         circles.push((circle, logits.correct(&run.task)));
-        pause().await;
     }
     Ok(circles)
 }

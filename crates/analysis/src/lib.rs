@@ -18,5 +18,5 @@ pub mod symmetricity;
 pub mod triples;
 pub mod verdict;
 
-pub use analysis::{Analysis, Report, analyze, analyze_paced};
+pub use analysis::{Analysis, Report, analyze};
 pub use verdict::{Algorithm, Verdict};
