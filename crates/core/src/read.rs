@@ -15,7 +15,9 @@ pub async fn read_f32<const D: usize>(tensors: Vec<Tensor<D>>) -> Result<Vec<Vec
         return Ok(Vec::new());
     }
     let lengths: Vec<usize> = tensors.iter().map(|t| t.shape().num_elements()).collect();
-    let flat = Tensor::cat(tensors.into_iter().zip(&lengths).map(|(t, &n)| t.reshape([n])).collect(), 0);
+    let mut flat: Vec<Tensor<1>> = tensors.into_iter().zip(&lengths).map(|(t, &n)| t.reshape([n])).collect();
+    // One tensor needs no copy.
+    let flat = if flat.len() == 1 { flat.remove(0) } else { Tensor::cat(flat, 0) };
     let data = Transaction::default().register(flat).execute_async().await.map_err(device_error)?;
     let all = values(data.into_iter().next().expect("one tensor in, one out"))?;
     let mut rest = all.as_slice();

@@ -13,12 +13,15 @@ use crate::style::*;
 
 pub const SIZE: (u32, u32) = (1100, 460);
 
-/// One curve: its label, colour, whether dashed, and its value (none where not measured).
+/// One curve: its label, its look, and its value (none where not measured).
 struct Line {
     label: &'static str,
-    colour: RGBColor,
-    dashed: bool,
+    look: LineLook,
     value: fn(&Evaluation) -> Option<f64>,
+}
+
+const fn look(colour: RGBColor, dashed: bool) -> LineLook {
+    LineLook { colour, dashed, marker: None }
 }
 
 fn measure(e: &Evaluation, f: fn(&ProgressMeasures) -> Option<f64>) -> Option<f64> {
@@ -28,20 +31,20 @@ fn measure(e: &Evaluation, f: fn(&ProgressMeasures) -> Option<f64>) -> Option<f6
 /// FFD and FCR solid, Gini dashed; W_E in blues, W_L in oranges, the character basis purple (each
 /// also named in the legend).
 const FOURIER: [Line; 7] = [
-    Line { label: "FFD W_E", colour: DEEP_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.ffd_we)) },
-    Line { label: "FCR W_E", colour: SKY_BLUE, dashed: false, value: |e| measure(e, |m| Some(m.fcr_we)) },
-    Line { label: "FFD W_L", colour: VERMILLION, dashed: false, value: |e| measure(e, |m| m.ffd_wl) },
-    Line { label: "FCR W_L", colour: ORANGE, dashed: false, value: |e| measure(e, |m| m.fcr_wl) },
-    Line { label: "Gini W_E", colour: DEEP_BLUE, dashed: true, value: |e| measure(e, |m| Some(m.gini_we)) },
-    Line { label: "Gini W_L", colour: VERMILLION, dashed: true, value: |e| measure(e, |m| m.gini_wl) },
-    Line { label: "Gini W_E, characters", colour: PURPLE, dashed: true, value: |e| measure(e, |m| m.multiplicative_gini_we) },
+    Line { label: "FFD W_E", look: look(DEEP_BLUE, false), value: |e| measure(e, |m| Some(m.ffd_we)) },
+    Line { label: "FCR W_E", look: look(SKY_BLUE, false), value: |e| measure(e, |m| Some(m.fcr_we)) },
+    Line { label: "FFD W_L", look: look(VERMILLION, false), value: |e| measure(e, |m| m.ffd_wl) },
+    Line { label: "FCR W_L", look: look(ORANGE, false), value: |e| measure(e, |m| m.fcr_wl) },
+    Line { label: "Gini W_E", look: look(DEEP_BLUE, true), value: |e| measure(e, |m| Some(m.gini_we)) },
+    Line { label: "Gini W_L", look: look(VERMILLION, true), value: |e| measure(e, |m| m.gini_wl) },
+    Line { label: "Gini W_E, characters", look: look(PURPLE, true), value: |e| measure(e, |m| m.multiplicative_gini_we) },
 ];
 
 const LOSSES: [Line; 4] = [
-    Line { label: "train loss", colour: TRAIN, dashed: false, value: |e| Some(e.snapshot.train_loss) },
-    Line { label: "test loss", colour: TEST, dashed: false, value: |e| Some(e.snapshot.test_loss) },
-    Line { label: "restricted (train)", colour: TEAL, dashed: true, value: |e| measure(e, |m| m.restricted_loss_train) },
-    Line { label: "excluded (train)", colour: PURPLE, dashed: true, value: |e| measure(e, |m| m.excluded_loss_train) },
+    Line { label: "train loss", look: look(TRAIN, false), value: |e| Some(e.snapshot.train_loss) },
+    Line { label: "test loss", look: look(TEST, false), value: |e| Some(e.snapshot.test_loss) },
+    Line { label: "restricted (train)", look: look(TEAL, true), value: |e| measure(e, |m| m.restricted_loss_train) },
+    Line { label: "excluded (train)", look: look(PURPLE, true), value: |e| measure(e, |m| m.excluded_loss_train) },
 ];
 
 /// Both panels where the restricted and excluded loss were measured (the command line); the
@@ -126,13 +129,13 @@ fn draw_lines<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
         if points.is_empty() {
             continue;
         }
-        let style = line.colour.stroke_width(2);
-        if line.dashed {
+        let style = line.look.colour.stroke_width(2);
+        if line.look.dashed {
             chart.draw_series(DashedLineSeries::new(points, 6, 4, style))?;
         } else {
             chart.draw_series(LineSeries::new(points, style))?;
         }
-        drawn.push((line.label, LineLook { colour: line.colour, dashed: line.dashed, marker: None }));
+        drawn.push((line.label, line.look));
     }
     Ok(drawn)
 }

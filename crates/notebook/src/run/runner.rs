@@ -155,7 +155,6 @@ impl Session {
         if on_gpu && !(snapshot.train_loss.is_finite() && snapshot.test_loss.is_finite()) {
             return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
         }
-        self.history.update(|h| h.push(snapshot));
         self.progress.update(|p| p.push(evaluation));
         self.record(snapshot.step, weights);
         Ok(())
@@ -175,7 +174,6 @@ impl Session {
         };
         let step = worker.step();
         // Curves past the resume point came from a device that is no longer trusted.
-        self.history.update(|h| h.retain(|s| s.step <= step));
         self.progress.update(|p| p.retain(|e| e.snapshot.step <= step));
         self.device_note.set(format!(
             "Moved to the CPU at step {step}: {why}. Training continues from the weights recorded there (AdamW's moments restart)."

@@ -81,9 +81,10 @@ pub struct Session {
     pub message: RwSignal<String>,
     /// The device this run trains on, when it differs from the page's (after a fallback).
     pub device_note: RwSignal<String>,
-    pub history: RwSignal<Vec<Snapshot>>,
-    /// The same evaluations with their progress measures (the worker computes them at each read).
+    /// Every evaluation so far, with the progress measures the worker computes at each read.
     pub progress: RwSignal<Vec<Evaluation>>,
+    /// Their snapshots: the loss and accuracy curves.
+    pub history: Memo<Vec<Snapshot>>,
     /// Steps per second over the current play.
     pub rate: RwSignal<f64>,
     /// Steps with recorded weights.
@@ -99,12 +100,13 @@ pub struct Session {
 
 impl Session {
     pub fn new(speed: usize) -> Self {
+        let progress = RwSignal::new(Vec::<Evaluation>::new());
         Session {
             status: RwSignal::new(Status::Idle),
             message: RwSignal::new(String::new()),
             device_note: RwSignal::new(String::new()),
-            history: RwSignal::new(Vec::new()),
-            progress: RwSignal::new(Vec::new()),
+            progress,
+            history: Memo::new(move |_| progress.with(|p| p.iter().map(|e| e.snapshot).collect())),
             rate: RwSignal::new(0.0),
             recorded: RwSignal::new(Vec::new()),
             analysis: RwSignal::new(None),
@@ -118,7 +120,6 @@ impl Session {
     pub fn reset(&self) {
         // A loop of the old generation stops at its next turn; a new one may start now.
         self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, tasks: i.tasks, ..Inner::default() });
-        self.history.set(Vec::new());
         self.progress.set(Vec::new());
         self.recorded.set(Vec::new());
         self.analysis.set(None);
