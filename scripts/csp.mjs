@@ -1,4 +1,4 @@
-// trunk's post-build hook: writes the hashes of the page's inline scripts (trunk's wasm loader,
+// Part of trunk's post-build hook (scripts/post-build.mjs): writes the hashes of the page's inline scripts (trunk's wasm loader,
 // and in `trunk serve` its reload script) into the Content-Security-Policy of index.html, so
 // the policy allows exactly those and no other inline script.
 import { readFile, writeFile } from "node:fs/promises";

@@ -12,3 +12,13 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
   export XDG_RUNTIME_DIR="$GROKSCOPE_CACHE/xdg-runtime"
   mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 fi
+# What dist/ was built from (a digest of the sources trunk reads), so that `scripts/serve`
+# rebuilds only when they changed: trunk re-runs wasm-opt on both binaries at every start.
+DIST_STAMP="$ROOT/.dist-inputs"
+dist_inputs() {
+  (cd "$ROOT" && find Cargo.toml Cargo.lock Trunk.toml index.html web crates scripts/*.mjs -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+}
+build_dist() {
+  trunk build --release
+  dist_inputs > "$DIST_STAMP"
+}

@@ -18,8 +18,11 @@ const FLAGS = [
   "--disable-quic",
 ];
 
-/** Opens `url` in a new browser; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here). */
-export async function open(url, { webgpu = false, width = 1280, height = 900, clipboard = false } = {}) {
+/** Opens `url` in a new browser; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here).
+ * `serviceWorkers: "block"` for a test that routes requests (`beforeWorkers`): playwright's
+ * routes never see what the page's service worker answers. `bypassCSP` lets a test inject a
+ * script (axe-core) that the page's Content-Security-Policy would refuse. */
+export async function open(url, { webgpu = false, width = 1280, height = 900, clipboard = false, serviceWorkers = "allow", bypassCSP = false } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "grokscope-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -28,6 +31,8 @@ export async function open(url, { webgpu = false, width = 1280, height = 900, cl
     viewport: { width, height },
     acceptDownloads: true,
     permissions: clipboard ? ["clipboard-read", "clipboard-write"] : [],
+    serviceWorkers,
+    bypassCSP,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];

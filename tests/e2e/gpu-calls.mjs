@@ -85,11 +85,11 @@ export async function gpuCallsPerStep(page) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { serve } = await import("./serve.mjs");
+  const { serve } = await import("../../scripts/static-server.mjs");
   const { open } = await import("./browser.mjs");
   const [dist, query, done, click] = process.argv.slice(2);
   const server = await serve(dist);
-  const { page, errors, close } = await open("about:blank", { webgpu: true });
+  const { page, errors, close } = await open("about:blank", { webgpu: true, serviceWorkers: "block" });
   await countGpuCalls(page);
   await page.goto(server.url + query);
   if (click) await page.click(click);

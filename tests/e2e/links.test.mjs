@@ -11,7 +11,7 @@ import { readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { deflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { serve } from "./serve.mjs";
+import { serve } from "../../scripts/static-server.mjs";
 import { open, screenshot } from "./browser.mjs";
 
 const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "./serve.mjs";
+import { serve } from "../../scripts/static-server.mjs";
 import { open, screenshot } from "./browser.mjs";
 
 const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");
@@ -156,6 +156,42 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
   }
 });
 
+test("the default notebook fits the device: on the CPU it opens at the small size, and both verdicts come within about two minutes", { timeout: 600_000 }, async () => {
+  const { page, errors, close } = await open(server.url);
+  try {
+    await page.waitForSelector("#fit[data-state=fitted]", { timeout: 120_000 });
+    console.log(`fitted: ${await page.textContent("#fit")}`);
+    assert.equal(await page.getAttribute("#fit", "data-size"), "small");
+    assert.match(await page.textContent("#fit"), /at the paper's size \(p = 59, d_model 128, 3000 steps\) its two experiments would take about \d+ min/);
+    assert.match(await page.textContent(`${cell(CLOCK)} summary`), /mod 31 · α = 1, d_model 32/);
+    const clicked = Date.now();
+    await page.click("#run-all");
+    await page.waitForSelector(`${cell(CLOCK_ANALYSIS)} .verdict`, { timeout: 400_000 });
+    const first = (Date.now() - clicked) / 1e3;
+    await page.waitForSelector(`${cell(PIZZA_ANALYSIS)} .verdict`, { timeout: 400_000 });
+    const both = (Date.now() - clicked) / 1e3;
+    console.log(`CPU backend, default notebook as fitted: first verdict ${first.toFixed(1)} s and both ${both.toFixed(1)} s after Run all`);
+    assert.ok(both < 180, `both verdicts after ${both} s`);
+    assert.equal(await page.getAttribute(`${cell(CLOCK_ANALYSIS)} .verdict`, "data-reading"), "Clock");
+    assert.equal(await page.getAttribute(`${cell(PIZZA_ANALYSIS)} .verdict`, "data-reading"), "Pizza");
+    await screenshot(page, "notebook-fitted");
+    // The paper's size is a click away (its runs start again), and the small one back.
+    await page.click("#fit-other");
+    await page.waitForSelector("#fit[data-size=default]");
+    assert.match(await page.textContent(`${cell(CLOCK)} summary`), /mod 59 · α = 1, d_model 128/);
+    assert.equal(await page.getAttribute(`${cell(CLOCK)} .status`, "data-state"), "idle");
+    await page.click("#fit-other");
+    await page.waitForSelector("#fit[data-size=small]");
+    // An edit makes the notebook the reader's: no size is offered any more.
+    await page.fill(`${cell(CLOCK)} .cell-title`, "Mine");
+    await page.press(`${cell(CLOCK)} .cell-title`, "Tab");
+    await page.waitForSelector("#fit-other", { state: "detached" });
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and never runs", { timeout: 300_000 }, async () => {
   const { page, errors, close } = await open(`${server.url}?size=small&steps=20`);
   try {
@@ -213,7 +249,7 @@ test("cells: edit, add, move, delete, Shift+Enter; HTML in a text cell shows and
 });
 
 test("without its worker an experiment says why it cannot train, and the notebook stays", { timeout: 120_000 }, async () => {
-  const { page, errors, context, close } = await open(`${server.url}?size=small&steps=20`);
+  const { page, errors, context, close } = await open(`${server.url}?size=small&steps=20`, { serviceWorkers: "block" });
   try {
     await context.route("**/grokscope-worker_loader.js", (route) => route.abort());
     await page.reload();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { deflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { serve } from "./serve.mjs";
+import { serve } from "../../scripts/static-server.mjs";
 import { open, screenshot } from "./browser.mjs";
 
 const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "./serve.mjs";
+import { serve } from "../../scripts/static-server.mjs";
 import { open, screenshot, beforeWorkers } from "./browser.mjs";
 
 const DIST = process.env.GROKSCOPE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "../../dist");
@@ -71,7 +71,7 @@ test("the benchmark page measures an ensemble against single runs on WebGPU and 
 });
 
 test("a GPU lost mid-run hands the run to the CPU and keeps its progress", { timeout: 900_000 }, async () => {
-  const { page, errors, close } = await open("about:blank", { webgpu: true });
+  const { page, errors, close } = await open("about:blank", { webgpu: true, serviceWorkers: "block" });
   try {
     // Keep a handle on each worker's GPU device, to lose it on purpose.
     await beforeWorkers(page, () => {

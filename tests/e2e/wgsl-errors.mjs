@@ -7,12 +7,12 @@
 // lives in the notebook's workers), asks each module for its compilation info and records every
 // error; uncaptured device errors are recorded too.
 import { writeFile } from "node:fs/promises";
-import { serve } from "./serve.mjs";
+import { serve } from "../../scripts/static-server.mjs";
 import { open, beforeWorkers } from "./browser.mjs";
 
 const [dist, query = "", seconds = "240"] = process.argv.slice(2);
 const server = await serve(dist);
-const { page, errors, close } = await open("about:blank", { webgpu: true });
+const { page, errors, close } = await open("about:blank", { webgpu: true, serviceWorkers: "block" });
 await beforeWorkers(page, () => {
   self.__wgsl = { modules: 0, rejected: [], uncaptured: [], deviceFeatures: [] };
   const create = GPUDevice.prototype.createShaderModule;

@@ -17,6 +17,8 @@ pub const MAX_JSON_BYTES: usize = 1 << 20;
 pub const MAX_CELLS: usize = 200;
 pub const MAX_TEXT_CHARS: usize = 100_000;
 pub const MAX_NAME_CHARS: usize = 200;
+/// A question's choices, at most.
+pub const MAX_CHOICES: usize = 8;
 /// Cell ids stay far from overflow, so a new cell always gets a fresh one.
 pub const MAX_CELL_ID: u32 = 1 << 20;
 /// Models in one sweep cell: a few hours of a laptop at the small sizes a page trains; larger
@@ -138,6 +140,67 @@ pub enum CellKind {
         name: String,
         sweep: SweepSpec,
     },
+    /// The curves (and progress measures) of several experiments overlaid in one chart; none
+    /// listed: every experiment of the notebook.
+    Compare {
+        experiments: Vec<u32>,
+    },
+    /// A lesson's prediction before a run.
+    Question(Question),
+    /// Help, collapsed until the reader opens it (Markdown, rendered as text cells are).
+    Hint {
+        text: String,
+    },
+    /// What the lesson expects of the run of experiment `experiment`, checked once it has trained
+    /// and been analysed.
+    Check {
+        experiment: Option<u32>,
+        expect: Expectation,
+    },
+}
+
+/// A lesson's prediction before a run: the reader picks one of `choices`; the answer and why
+/// appear once the run of cell `after` (an experiment or a sweep) has finished, or at once
+/// without one. The pick is the reader's, saved with their copy.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Question {
+    pub prompt: String,
+    pub choices: Vec<String>,
+    pub answer: usize,
+    pub explanation: String,
+    pub after: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<usize>,
+}
+
+/// What a check cell expects of a run; each part optional.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Expectation {
+    /// What the analysis reads, as the verdict names it: "Clock", "Pizza", ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_test_accuracy: Option<f64>,
+}
+
+impl Expectation {
+    /// Each expectation and whether the run met it, in words: from the run's last test accuracy
+    /// and what its analysis reads (`None`: not analysed yet, which meets no verdict).
+    pub fn check(&self, test_accuracy: f64, reading: Option<&str>) -> Vec<(bool, String)> {
+        let mut results = Vec::new();
+        if let Some(min) = self.min_test_accuracy {
+            let met = test_accuracy >= min;
+            results.push((met, format!("test accuracy {test_accuracy:.3}, {} {min}", if met { "at least" } else { "below" })));
+        }
+        if let Some(expected) = &self.verdict {
+            results.push(match reading {
+                Some(read) if read == expected => (true, format!("the analysis reads {read}")),
+                Some(read) => (false, format!("the analysis reads {read}, not {expected}")),
+                None => (false, format!("no analysis of this run yet (expected {expected})")),
+            });
+        }
+        results
+    }
 }
 
 /// The charts an analysis cell can show.
@@ -268,6 +331,30 @@ impl Notebook {
                     }
                     check_sweep(sweep).map_err(|e| DocumentError::Invalid(format!("sweep “{name}”: {e}")))?;
                 }
+                CellKind::Question(Question { prompt, choices, answer, explanation, chosen, .. }) => {
+                    let long = [prompt, explanation].into_iter().chain(choices).any(|t| t.chars().count() > MAX_TEXT_CHARS);
+                    if long {
+                        return invalid(format!("question {} has a text longer than {MAX_TEXT_CHARS} characters", cell.id));
+                    }
+                    if !(2..=MAX_CHOICES).contains(&choices.len()) {
+                        return invalid(format!("question {} has {} choices (2 to {MAX_CHOICES})", cell.id, choices.len()));
+                    }
+                    if *answer >= choices.len() || chosen.is_some_and(|c| c >= choices.len()) {
+                        return invalid(format!("question {}'s answer or pick is not one of its {} choices", cell.id, choices.len()));
+                    }
+                }
+                CellKind::Compare { experiments } if experiments.len() > MAX_CELLS => {
+                    return invalid(format!("compare cell {} lists more than {MAX_CELLS} experiments", cell.id));
+                }
+                CellKind::Hint { text } if text.chars().count() > MAX_TEXT_CHARS => {
+                    return invalid(format!("hint {} is longer than {MAX_TEXT_CHARS} characters", cell.id));
+                }
+                CellKind::Check { expect, .. }
+                    if expect.verdict.as_ref().is_some_and(|v| v.chars().count() > MAX_NAME_CHARS)
+                        || expect.min_test_accuracy.is_some_and(|a| !(0.0..=1.0).contains(&a)) =>
+                {
+                    return invalid(format!("check {} expects a verdict or a test accuracy that cannot be", cell.id));
+                }
                 _ => {}
             }
         }
@@ -317,5 +404,43 @@ mod tests {
         let invalid = with_sweep(Grid { d_model: vec![0], ..Grid::default() });
         let e = invalid.check().unwrap_err().to_string();
         assert!(e.contains("sweep “s”") && e.contains("d_model = 0"), "{e}");
+    }
+
+    fn question(choices: usize, answer: usize, chosen: Option<usize>) -> Notebook {
+        let choices = (0..choices).map(|i| format!("choice {i}")).collect();
+        let kind =
+            CellKind::Question(Question { prompt: "?".into(), choices, answer, explanation: "because".into(), after: Some(2), chosen });
+        Notebook { version: FORMAT_VERSION, title: "t".into(), cells: vec![Cell { id: 1, kind }], locked: vec![] }
+    }
+
+    #[test]
+    fn lesson_cells_read_back_and_are_checked() {
+        let fine = question(2, 1, Some(0));
+        assert_eq!(Notebook::from_json(fine.to_json().as_bytes(), "file").unwrap(), fine);
+        assert!(question(1, 0, None).check().unwrap_err().to_string().contains("1 choices (2 to 8)"));
+        assert!(question(9, 0, None).check().is_err());
+        assert!(question(3, 3, None).check().unwrap_err().to_string().contains("not one of its 3 choices"));
+        assert!(question(3, 0, Some(5)).check().is_err());
+        let check = |expect: Expectation| Notebook {
+            cells: vec![Cell { id: 1, kind: CellKind::Check { experiment: Some(2), expect } }],
+            ..question(2, 0, None)
+        };
+        assert_eq!(check(Expectation { verdict: Some("Pizza".into()), min_test_accuracy: Some(0.9) }).check(), Ok(()));
+        assert!(check(Expectation { verdict: None, min_test_accuracy: Some(1.5) }).check().is_err());
+    }
+
+    #[test]
+    fn an_expectation_says_what_was_met() {
+        let expect = Expectation { verdict: Some("Pizza".into()), min_test_accuracy: Some(0.99) };
+        assert_eq!(
+            expect.check(0.995, Some("Pizza")),
+            vec![(true, "test accuracy 0.995, at least 0.99".into()), (true, "the analysis reads Pizza".into())]
+        );
+        assert_eq!(
+            expect.check(0.5, Some("Clock")),
+            vec![(false, "test accuracy 0.500, below 0.99".into()), (false, "the analysis reads Clock, not Pizza".into())]
+        );
+        assert!(!expect.check(1.0, None)[1].0, "not analysed meets no verdict");
+        assert!(Expectation::default().check(0.0, None).is_empty());
     }
 }

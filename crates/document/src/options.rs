@@ -1,5 +1,5 @@
 //! The page's URL options (its query string), parsed without the browser so that every case is
-//! tested natively: `?lesson=NAME` opens a shipped notebook, `?size=small&steps=N&autorun` for
+//! tested natively: `?lessons` lists the shipped lessons, `?lesson=NAME` opens one, `?size=small&steps=N&autorun` for
 //! the browser tests and quick demos, `?backend=auto|cpu|webgpu`, `?bench` (with `p`, `d_model`,
 //! `steps`, `every`, and `k` for an ensemble of K against K single runs) for the benchmark page.
 
@@ -16,10 +16,13 @@ pub enum DevicePreference {
     WebGpu,
 }
 
+#[derive(Clone, Debug)]
 pub struct UrlOptions {
     /// A shipped notebook to open (as a copy, beside the reader's own).
     pub lesson: Option<&'static Lesson>,
-    pub size: Size,
+    /// The size of a shipped notebook's runs; none given, the default notebook is sized for
+    /// the device (`lessons::Fit`) and the others open as their files say.
+    pub size: Option<Size>,
     /// Overrides every experiment's step count.
     pub steps: Option<usize>,
     /// Press "Run all" on load.
@@ -27,6 +30,8 @@ pub struct UrlOptions {
     pub backend: DevicePreference,
     /// The benchmark page instead of the notebook.
     pub bench: bool,
+    /// The list of shipped lessons instead of the notebook (`?lessons`).
+    pub lessons: bool,
     /// The benchmark's run: modulus, width, steps, steps between reads.
     pub bench_p: usize,
     pub bench_d_model: usize,
@@ -65,8 +70,8 @@ impl UrlOptions {
             }
         };
         let size = match get("size") {
-            None => Size::Default,
-            Some(name) => Size::from_name(name).ok_or_else(|| format!("URL parameter size={name} is not one of default, small"))?,
+            None => None,
+            Some(name) => Some(Size::from_name(name).ok_or_else(|| format!("URL parameter size={name} is not one of default, small"))?),
         };
         let backend = match get("backend") {
             None | Some("auto") => DevicePreference::Auto,
@@ -85,6 +90,7 @@ impl UrlOptions {
             autorun: has("autorun"),
             backend,
             bench: has("bench"),
+            lessons: has("lessons"),
             bench_p: count("p", 59)?,
             bench_d_model: count("d_model", 128)?,
             bench_steps: count("steps", 30)?,
@@ -98,7 +104,7 @@ impl UrlOptions {
     /// A shipped notebook as these options shape it: its size, and every experiment's steps if
     /// given. Never applied to a notebook the reader saved or a link holds.
     pub fn shape(&self, notebook: Notebook) -> Notebook {
-        let mut notebook = self.size.apply_to(notebook);
+        let mut notebook = self.size.unwrap_or(Size::Default).apply_to(notebook);
         if let Some(steps) = self.steps {
             for run in notebook.runs_mut() {
                 run.train.steps = steps;
@@ -138,12 +144,13 @@ mod tests {
     fn options_and_their_defaults() {
         let o = UrlOptions::default();
         assert!(o.lesson.is_none() && o.steps.is_none() && !o.autorun && !o.bench);
-        assert_eq!((o.size, o.backend, o.bench_p, o.bench_every), (Size::Default, DevicePreference::Auto, 59, 10));
+        assert_eq!((o.size, o.backend, o.bench_p, o.bench_every), (None, DevicePreference::Auto, 59, 10));
         let o = UrlOptions::parse("?size=small&steps=8&autorun&backend=cpu").unwrap();
-        assert_eq!((o.size, o.steps, o.autorun, o.backend), (Size::Small, Some(8), true, DevicePreference::Cpu));
+        assert_eq!((o.size, o.steps, o.autorun, o.backend), (Some(Size::Small), Some(8), true, DevicePreference::Cpu));
         let o = UrlOptions::parse("lesson=clock%2Dvs%2Dpizza&bench&every=0").unwrap();
         assert_eq!(o.lesson.map(|l| l.name), Some("clock-vs-pizza"));
         assert_eq!((o.bench, o.bench_every), (true, 1));
+        assert!(UrlOptions::parse("?lessons").unwrap().lessons);
     }
 
     #[test]

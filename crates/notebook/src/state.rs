@@ -1,6 +1,7 @@
 //! The page's shared state, which every view reaches through the context: the notebook (one
-//! signal, the document), the device, and each experiment's run (a `Session`) and each sweep's
-//! (a `SweepSession`) by cell id.
+//! signal, the document), the device, the size of the page's runs (the default notebook's fitted
+//! to the device), and each experiment's run (a `Session`) and each sweep's (a `SweepSession`)
+//! by cell id.
 //!
 //! Sessions are made under the page's reactive owner, each in an owner of its own, whatever
 //! view first asks for one: a session made inside a view's render closure would be disposed
@@ -10,20 +11,36 @@
 use std::collections::HashMap;
 
 use grokscope_core::RunConfig;
+use grokscope_document::lessons::{Fit, Size};
+use grokscope_document::options::UrlOptions;
 use grokscope_document::{Cell, CellKind, ChartChoice, Control, Notebook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::run::gpu::Devices;
-use crate::run::session::Session;
+use crate::browser::opening::{is_shipped_default, shipped, shipped_run};
+use crate::run::gpu::{Devices, pace};
+use crate::run::session::{Session, Status};
 use crate::run::sweep::SweepSession;
 use crate::schedule::yield_to_browser;
+
+/// Where sizing the default notebook for the device stands (`Ctx::fit_to_device`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fitting {
+    /// Not the default notebook, or a size was asked for.
+    No,
+    Measuring,
+    Fitted(Fit),
+    Failed(String),
+}
 
 /// What every cell reaches through the context.
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub notebook: RwSignal<Notebook>,
     pub devices: Devices,
+    /// The size of the page's new experiments and sweeps: the URL's, or the fitted one.
+    pub size: RwSignal<Size>,
+    pub fitting: RwSignal<Fitting>,
     /// Each session with the owner its signals belong to.
     sessions: StoredValue<HashMap<u32, (Owner, Session)>, LocalStorage>,
     sweeps: StoredValue<HashMap<u32, (Owner, SweepSession)>, LocalStorage>,
@@ -33,10 +50,12 @@ pub struct Ctx {
 
 impl Ctx {
     /// Under the current reactive owner: the page's.
-    pub fn new(notebook: Notebook, devices: Devices) -> Self {
+    pub fn new(notebook: Notebook, devices: Devices, size: Size) -> Self {
         Ctx {
             notebook: RwSignal::new(notebook),
             devices,
+            size: RwSignal::new(size),
+            fitting: RwSignal::new(Fitting::No),
             sessions: StoredValue::new_local(HashMap::new()),
             sweeps: StoredValue::new_local(HashMap::new()),
             page: StoredValue::new_local(Owner::current().expect("the page is rendered under an owner")),
@@ -95,9 +114,62 @@ impl Ctx {
         });
     }
 
+    /// Sizes the default notebook (as shipped, `options` shaping it) for the device: the pace of
+    /// its run at the paper's size there (and at the small size when that is too slow) chooses
+    /// the size (`Fit`), which the notebook takes if nothing was edited or run meanwhile. Runs
+    /// asked for while it measures start after it.
+    pub async fn fit_to_device(&self, options: &UrlOptions) {
+        self.fitting.set(Fitting::Measuring);
+        let choice = self.devices.choice(&shipped_run(options, Size::Default)).await;
+        // Experiments share a GPU; on the CPU each trains in a worker of its own.
+        let parallel = if choice.gpu { 1 } else { crate::run::worker::spare_cores() };
+        let measured = async {
+            let default_ms = pace(&shipped_run(options, Size::Default), &choice).await?;
+            let fit = Fit::choose(default_ms, None, parallel);
+            if fit.size == Size::Default {
+                return Ok(fit);
+            }
+            Ok::<_, String>(Fit::choose(default_ms, Some(pace(&shipped_run(options, Size::Small), &choice).await?), parallel))
+        };
+        match measured.await {
+            Ok(fit) => {
+                if self.untouched(options) {
+                    self.resize(options, fit.size);
+                }
+                self.fitting.set(Fitting::Fitted(fit));
+            }
+            Err(e) => self.fitting.set(Fitting::Failed(e)),
+        }
+    }
+
+    /// The default notebook at `size` in place of the one shown; its runs start again.
+    pub fn resize(&self, options: &UrlOptions, size: Size) {
+        self.sessions.with_value(|m| m.values().for_each(|(_, s)| s.reset()));
+        self.notebook.set(shipped(options, size));
+        self.size.set(size);
+    }
+
+    /// Whether the notebook is the default one as shipped (at either size) and nothing ran.
+    pub fn untouched(&self, options: &UrlOptions) -> bool {
+        let shipped_now = self.notebook.with_untracked(|n| is_shipped_default(options, n));
+        let idle = self
+            .sessions
+            .with_value(|m| m.values().all(|(_, s)| s.status.get_untracked() == Status::Idle && s.progress.with_untracked(Vec::is_empty)));
+        shipped_now && idle
+    }
+
     /// Runs a cell: an experiment plays, an analysis analyses its experiment's latest weights.
     pub fn run_cell(&self, id: u32) {
         let ctx = *self;
+        if self.fitting.get_untracked() == Fitting::Measuring {
+            spawn_local(async move {
+                while ctx.fitting.get_untracked() == Fitting::Measuring {
+                    yield_to_browser().await;
+                }
+                ctx.run_cell(id);
+            });
+            return;
+        }
         match self.cell(id).map(|c| c.kind) {
             Some(CellKind::Experiment { run, .. }) => {
                 let session = self.session(id);

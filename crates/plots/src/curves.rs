@@ -1,5 +1,6 @@
-//! Loss and accuracy against step, train and test.
+//! Loss and accuracy against step, train and test; several runs overlaid (`compare`).
 
+use grokscope_analysis::progress::Evaluation;
 use grokscope_core::Snapshot;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::AsRangedCoord;
@@ -44,6 +45,18 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
     axes(&mut chart, "step", "accuracy")?;
     series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, Corner::LowerRight)?;
     Ok(())
+}
+
+/// The curves in words: the chart's text for those who cannot see it.
+pub fn summary(snapshots: &[Snapshot]) -> String {
+    let Some(last) = snapshots.last() else { return "Loss and accuracy over training: no step yet.".into() };
+    // Where test accuracy first reached its best, to a thousandth: when the model generalised.
+    let best = snapshots.iter().map(|s| s.test_acc).fold(0.0, f64::max);
+    let reached = snapshots.iter().find(|s| s.test_acc >= best - 5e-4).map_or(0, |s| s.step);
+    format!(
+        "Loss and accuracy over {} steps. At step {}: train loss {:.4}, test loss {:.4}, train accuracy {:.3}, test accuracy {:.3}; best test accuracy {:.3}, first at step {}.",
+        last.step, last.step, last.train_loss, last.test_loss, last.train_acc, last.test_acc, best, reached
+    )
 }
 
 /// The index of the snapshot nearest the step under pixel `x` of a `curves` chart `width`
@@ -96,4 +109,78 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     let train = LineLook { colour: TRAIN, dashed: false, marker: Some(Marker::FilledCircle) };
     let test = LineLook { colour: TEST, dashed: true, marker: Some(Marker::HollowTriangle) };
     legend(&chart.plotting_area().strip_coord_spec(), &[("train", train), ("test", test)], &label_style(), legend_at)
+}
+
+/// One run of a comparison: its legend label and its evaluations.
+pub struct Compared<'a> {
+    pub label: &'a str,
+    pub evaluations: &'a [Evaluation],
+}
+
+/// Line colours of compared runs, in turn (Okabe-Ito).
+const RUN_COLOURS: [RGBColor; 7] = [DEEP_BLUE, VERMILLION, TEAL, ORANGE, PURPLE, SKY_BLUE, INK];
+
+/// Several runs overlaid, a colour each, test solid and train dashed: accuracy, loss (log
+/// scale), and the embedding's Fourier frequency density where the runs measured it. Side by
+/// side on a wide area, stacked on a narrow one; the legend names the runs.
+pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compared]) -> PlotResult {
+    area.fill(&WHITE)?;
+    let with_ffd = runs.iter().any(|r| r.evaluations.iter().any(|e| e.progress.is_some()));
+    let n = if with_ffd { 3 } else { 2 };
+    let (w, _) = area.dim_in_pixel();
+    let panels = if w >= SIDE_BY_SIDE_MIN_WIDTH * 3 / 2 { area.split_evenly((1, n)) } else { area.split_evenly((n, 1)) };
+    let last = runs.iter().filter_map(|r| r.evaluations.last()).map(|e| e.snapshot.step).max().unwrap_or(0).max(MIN_STEP_AXIS) as f64;
+    let colour = |i: usize| RUN_COLOURS[i % RUN_COLOURS.len()];
+    // Test solid, train dashed and thinner, in the run's colour.
+    let overlay =
+        |chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, value: fn(&Snapshot) -> (f64, f64)| -> PlotResult {
+            for (i, run) in runs.iter().enumerate() {
+                let points = || run.evaluations.iter().map(|e| (e.snapshot.step as f64, value(&e.snapshot)));
+                chart.draw_series(LineSeries::new(points().map(|(x, (test, _))| (x, test)), colour(i).stroke_width(2)))?;
+                chart.draw_series(DashedLineSeries::new(points().map(|(x, (_, train))| (x, train)), 6, 4, colour(i).stroke_width(1)))?;
+            }
+            Ok(())
+        };
+    let mut accuracy = chart(&panels[0], "Accuracy (test solid, train dashed)", 0.0..last, 0.0..1.02)?;
+    axes(&mut accuracy, "step", "accuracy")?;
+    overlay(&mut accuracy, |s| (s.test_acc, s.train_acc))?;
+    let labels: Vec<(&str, LineLook)> =
+        runs.iter().enumerate().map(|(i, r)| (r.label, LineLook { colour: colour(i), dashed: false, marker: None })).collect();
+    legend(&accuracy.plotting_area().strip_coord_spec(), &labels, &small_style(), Corner::LowerRight)?;
+    let losses =
+        runs.iter().flat_map(|r| r.evaluations.iter().flat_map(|e| [e.snapshot.test_loss, e.snapshot.train_loss])).filter(|&v| v > 0.0);
+    let (lo, hi) = range(losses);
+    let floor = lo.max(1e-8);
+    let mut loss = chart(&panels[1], "Loss (log scale)", 0.0..last, (floor * 0.8..hi.max(floor * 1.01) * 1.25).log_scale())?;
+    axes(&mut loss, "step", "cross-entropy")?;
+    for (i, run) in runs.iter().enumerate() {
+        let points = |f: fn(&Snapshot) -> f64| run.evaluations.iter().map(move |e| (e.snapshot.step as f64, f(&e.snapshot).max(floor)));
+        loss.draw_series(LineSeries::new(points(|s| s.test_loss), colour(i).stroke_width(2)))?;
+        loss.draw_series(DashedLineSeries::new(points(|s| s.train_loss), 6, 4, colour(i).stroke_width(1)))?;
+    }
+    if with_ffd {
+        let mut ffd = chart(&panels[2], "Fourier frequency density of W_E", 0.0..last, 0.0..1.02)?;
+        axes(&mut ffd, "step", "FFD")?;
+        for (i, run) in runs.iter().enumerate() {
+            let points = run.evaluations.iter().filter_map(|e| Some((e.snapshot.step as f64, e.progress.as_ref()?.ffd_we)));
+            ffd.draw_series(LineSeries::new(points, colour(i).stroke_width(2)))?;
+        }
+    }
+    Ok(())
+}
+
+/// The comparison in words: the chart's text for those who cannot see it.
+pub fn compare_summary(runs: &[Compared]) -> String {
+    let each: Vec<String> = runs
+        .iter()
+        .map(|r| match r.evaluations.last() {
+            Some(e) => format!(
+                "{}: test accuracy {:.3}, test loss {:.4} at step {}",
+                r.label, e.snapshot.test_acc, e.snapshot.test_loss, e.snapshot.step
+            ),
+            None => format!("{}: not trained yet", r.label),
+        })
+        .collect();
+    let n = runs.len();
+    format!("{n} run{} overlaid. {}.", if n == 1 { "" } else { "s" }, each.join("; "))
 }

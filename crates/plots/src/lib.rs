@@ -84,6 +84,67 @@ impl Chart {
         }
     }
 
+    /// What the chart shows and its key numbers, in words: its text for those who cannot see it.
+    pub fn describe(self, analysis: &Analysis, history: &[Snapshot]) -> String {
+        let r = &analysis.report;
+        let list = |values: &[usize]| values.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+        match self {
+            Chart::Curves => curves::summary(history),
+            Chart::Readout => format!(
+                "Verdict: {}. {} Gradient symmetricity {:.3}, distance irrelevance {:.3}, circularity {:.3}.",
+                r.verdict.algorithm.label(),
+                r.verdict.reason,
+                r.gradient_symmetricity,
+                r.distance_irrelevance,
+                r.circularity
+            ),
+            Chart::Components => format!(
+                "The embedding's first {} principal components, each over the tokens in the order of its circle step; circle steps {}; circularity {:.3}.",
+                r.components.len().min(12),
+                list(&r.circle_steps),
+                r.circularity
+            ),
+            Chart::Circles => format!(
+                "The embedding's principal components in pairs, one dot per token (p = {}): a ring is a circle; circle steps {}; circularity {:.3}.",
+                r.task.p,
+                list(&r.circle_steps),
+                r.circularity
+            ),
+            Chart::CorrectLogits => format!(
+                "Heatmap of the correct-class logit for every pair (a, b), p = {}: constant along a − b for a Pizza, along rows for a Clock; distance irrelevance {:.3}.",
+                r.task.p, r.distance_irrelevance
+            ),
+            Chart::IsolatedLogits(n) => match r.circles.get(n) {
+                Some(c) => {
+                    let fve = c.fve.map(|f| format!("; FVE Clock {:.3}, Pizza {:.3}", f.clock, f.pizza)).unwrap_or_default();
+                    format!(
+                        "Heatmap of the correct-class logit with only the circle of PCs {} and {} kept (step {}, frequency {}): accuracy {:.3}{fve}.",
+                        c.components[0], c.components[1], c.step, c.frequency, c.accuracy
+                    )
+                }
+                None => String::new(),
+            },
+            Chart::Fourier => {
+                format!("Norm of the embedding at each Fourier frequency; key frequencies {}.", list(&r.fourier.key_frequencies))
+            }
+            Chart::Characters => format!(
+                "Norm of the embedding at each frequency of the character (discrete-log) basis; Gini {:.3} there.",
+                r.progress.multiplicative_gini_we.unwrap_or(f64::NAN)
+            ),
+            Chart::Attention => {
+                let layers: Vec<String> = analysis
+                    .attention
+                    .iter()
+                    .map(|heads| heads.iter().map(|h| format!("{:.2}", mean(h))).collect::<Vec<_>>().join(", "))
+                    .collect();
+                format!(
+                    "Heatmaps of the attention from the last position to the first over (a, b), per layer and head; mean weights {}.",
+                    layers.join("; ")
+                )
+            }
+        }
+    }
+
     pub fn draw<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>, analysis: &Analysis, history: &[Snapshot]) -> PlotResult {
         let r = &analysis.report;
         let p = r.task.p;
@@ -112,4 +173,8 @@ impl Chart {
             Chart::Readout => readout::readout(area, r),
         }
     }
+}
+
+fn mean(values: &[f32]) -> f64 {
+    values.iter().map(|&v| v as f64).sum::<f64>() / values.len().max(1) as f64
 }

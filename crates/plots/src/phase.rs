@@ -142,6 +142,20 @@ impl PhaseChart {
 
     pub const SIZE: (u32, u32) = (820, 560);
 
+    /// The chart in words, with `ours` (the sweep's models so far) as numbers: its text for those
+    /// who cannot see it.
+    pub fn describe(self, ours: &[PhasePoint], with_paper: bool) -> String {
+        let beneath = if with_paper { ", over the paper's published points" } else { "" };
+        let circular = ours.iter().filter(|p| p.circular).count();
+        let mut text = format!("Phase diagram, {}{beneath}: {} models measured, {circular} of them circular.", self.label(), ours.len());
+        let bins = mean_per_bin(ours, |p| p.gradient_sim);
+        if !bins.is_empty() {
+            let means: Vec<String> = bins.iter().map(|(alpha, gs, n)| format!("α ≈ {alpha:.2}: {gs:.3} ({n})")).collect();
+            text += &format!(" Mean gradient symmetricity by α: {}.", means.join(", "));
+        }
+        text
+    }
+
     /// `ours` over `paper` (the paper's points of the matching sweep, `PaperLayers::beneath`);
     /// where each of ours was drawn.
     pub fn draw<DB: DrawingBackend>(

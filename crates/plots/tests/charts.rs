@@ -156,3 +156,41 @@ fn curves_distinguish_train_and_test_without_colour() {
     let test_lines = attributes(&svg, "polyline", "stroke").iter().filter(|s| s.as_str() == "#D55E00").count();
     assert!(test_lines > 20, "{test_lines}");
 }
+
+#[test]
+fn a_comparison_names_every_run_and_draws_each_in_its_colour() {
+    use grokscope_analysis::progress::Evaluation;
+    use grokscope_plots::curves::{Compared, compare, compare_summary};
+    let run = |rate: f64| -> Vec<Evaluation> {
+        (0..=10)
+            .map(|i| {
+                let x = i as f64 / 10.0;
+                let acc = (x * rate).min(1.0);
+                let snapshot = Snapshot {
+                    step: i * 20,
+                    train_loss: 4.0 - 3.0 * x,
+                    train_acc: x,
+                    test_loss: 4.0 - 3.0 * acc,
+                    test_acc: acc,
+                    all_acc: acc,
+                };
+                Evaluation { snapshot, progress: None }
+            })
+            .collect()
+    };
+    let (fast, slow) = (run(1.0), run(0.5));
+    let runs = [Compared { label: "fast (α 1)", evaluations: &fast }, Compared { label: "slow (α 0)", evaluations: &slow }];
+    let svg = grokscope_plots::svg::to_svg((1200, 400), |area| compare(area, &runs)).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("fast (α 1)") && t.contains("slow (α 0)") && t.contains("Accuracy (test solid, train dashed)"), "{t}");
+    // No progress measures: two panels, no FFD.
+    assert!(!t.contains("Fourier frequency density"), "{t}");
+    let strokes = attributes(&svg, "polyline", "stroke");
+    for colour in ["#0072B2", "#D55E00"] {
+        assert!(strokes.iter().any(|s| s == colour), "a line in {colour}");
+    }
+    assert_eq!(
+        compare_summary(&runs),
+        "2 runs overlaid. fast (α 1): test accuracy 1.000, test loss 1.0000 at step 200; slow (α 0): test accuracy 0.500, test loss 2.5000 at step 200."
+    );
+}

@@ -7,16 +7,21 @@ use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use wasm_bindgen::JsValue;
 
 use crate::browser::canvas::Canvas;
 use crate::browser::files;
 
 /// A canvas as wide as its column and `height(width)` high, which `draw` paints, again whenever
 /// a signal it reads changes. It is drawn at its CSS size, so the charts' type sizes are what
-/// the reader sees (a chart scaled down to a phone would not be readable). Below it, the chart
-/// as a PNG (the canvas's pixels) or as SVG (`svg` draws the same chart at the same size).
+/// the reader sees (a chart scaled down to a phone would not be readable). `describe` is its text
+/// alternative (what it shows, its key numbers), for screen readers. Below it, the chart as a
+/// PNG (the canvas's pixels) or as SVG (`svg` draws the same chart at the same size), and, where
+/// `data` gives the chart's numbers as CSV, a "data" toggle that shows them as a table.
 pub fn chart_canvas(
     id: String,
+    describe: impl Fn() -> String + Send + Sync + 'static,
+    data: Option<Signal<String>>,
     height: impl Fn(u32) -> u32 + 'static,
     draw: impl Fn(&DrawingArea<Canvas, Shift>) -> PlotResult + 'static,
     svg: impl Fn((u32, u32)) -> Result<String, PlotError> + 'static,
@@ -57,12 +62,47 @@ pub fn chart_canvas(
     };
     view! {
         <figure class="chart-box">
-            <canvas id=id class="chart" node_ref=node></canvas>
+            <canvas id=id class="chart" role="img" aria-label=describe node_ref=node></canvas>
             <figcaption class="exports">
                 <button class="small png" title="Download this chart as PNG" on:click=move |_| png()>"PNG"</button>
                 <button class="small svg" title="Download this chart as SVG" on:click=move |_| svg()>"SVG"</button>
                 <span class="error">{move || error.get()}</span>
             </figcaption>
+            {data.map(data_table)}
         </figure>
+    }
+}
+
+/// The chart's numbers as a table, built only while it is open (a live chart's data changes at
+/// every update).
+fn data_table(csv: Signal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let on_toggle = move |e: leptos::ev::Event| {
+        let target = e.target().map(JsValue::from).unwrap_or(JsValue::NULL);
+        open.set(js_sys::Reflect::get(&target, &"open".into()).ok().and_then(|o| o.as_bool()).unwrap_or(false));
+    };
+    view! {
+        <details class="chart-data" on:toggle=on_toggle>
+            <summary>"data"</summary>
+            {move || open.get().then(|| csv.with(|text| {
+                let mut lines = text.lines().map(|l| l.split(',').map(shorter).collect::<Vec<_>>());
+                let header = lines.next().unwrap_or_default();
+                view! {
+                    <table class="data">
+                        <thead><tr>{header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                        <tbody>{lines.map(|row| view! { <tr>{row.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+                    </table>
+                }
+            }))}
+        </details>
+    }
+}
+
+/// A number to four significant digits (the CSV keeps every digit), other text as it is.
+fn shorter(field: &str) -> String {
+    match field.parse::<f64>() {
+        // Rust writes f64 without exponents: a number with a point is a measured value.
+        Ok(v) if field.contains('.') => format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v)),
+        _ => field.to_string(),
     }
 }

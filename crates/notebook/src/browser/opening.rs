@@ -1,10 +1,12 @@
 //! Which notebook the page opens, and what the reader is told about it: the copy of a shared
 //! link (`#v1.…`) or of a shipped lesson (`?lesson=NAME`), else the reader's own autosaved
 //! notebook, else the default one. A link that does not open says why and shows the reader's
-//! own notebook, untouched.
+//! own notebook, untouched. The default notebook, as shipped, is sized for the device
+//! (`Opened::fits_device`).
 
+use grokscope_core::RunConfig;
 use grokscope_document::Notebook;
-use grokscope_document::lessons::LESSONS;
+use grokscope_document::lessons::{LESSONS, Size};
 use grokscope_document::link::{decode, is_link, link_slot};
 
 use crate::browser::storage::{self, OWN};
@@ -20,6 +22,9 @@ pub struct Opened {
     pub restored: bool,
     /// Said to the reader at the top of the page (a link that did not open, storage trouble).
     pub problems: Vec<String>,
+    /// The default notebook as shipped, at either size, with no size asked for in the URL: the
+    /// page sizes it for its device (`lessons::Fit`). An edit makes it the reader's own.
+    pub fits_device: bool,
 }
 
 pub fn open(options: &UrlOptions) -> Opened {
@@ -33,7 +38,7 @@ pub fn open(options: &UrlOptions) -> Opened {
                     Some(edited) => (edited, true),
                     None => (linked, false),
                 };
-                return Opened { notebook, slot, copy_of: Some("a shared link".into()), restored, problems };
+                return Opened { notebook, slot, copy_of: Some("a shared link".into()), restored, problems, fits_device: false };
             }
             Err(e) => problems.push(format!("{e} Your own notebook is shown instead, as you left it.")),
         }
@@ -44,10 +49,26 @@ pub fn open(options: &UrlOptions) -> Opened {
             None => (options.shape(lesson.notebook()), false),
         };
         let copy_of = format!("the lesson “{}”", notebook.title);
-        return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems };
+        return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems, fits_device: false };
     }
     let notebook = saved(OWN, &mut problems).unwrap_or_else(|| options.shape(LESSONS[0].notebook()));
-    Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems }
+    let fits_device = options.size.is_none() && is_shipped_default(options, &notebook);
+    Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems, fits_device }
+}
+
+/// Whether `notebook` is the default one as shipped, at either size (the reader changed nothing).
+pub fn is_shipped_default(options: &UrlOptions, notebook: &Notebook) -> bool {
+    [Size::Default, Size::Small].into_iter().any(|size| *notebook == shipped(options, size))
+}
+
+/// The default notebook as shipped at `size`, with the URL's other options.
+pub fn shipped(options: &UrlOptions, size: Size) -> Notebook {
+    UrlOptions { size: Some(size), ..options.clone() }.shape(LESSONS[0].notebook())
+}
+
+/// Its first experiment's run (both are of one size).
+pub fn shipped_run(options: &UrlOptions, size: Size) -> RunConfig {
+    shipped(options, size).experiments().next().map(|(_, run)| run.clone()).expect("the default notebook has an experiment")
 }
 
 /// The notebook saved in `slot`; one that no longer reads is set aside (kept, under another

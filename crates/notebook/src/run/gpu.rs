@@ -111,6 +111,11 @@ impl Devices {
     }
 }
 
+/// Milliseconds a step of `run` takes on `choice`, timed in a worker of its own.
+pub async fn pace(run: &RunConfig, choice: &Choice) -> Result<f64, String> {
+    Remote::start(run, None, choice.gpu).await?.pace(choice.gpu).await
+}
+
 /// Chooses the device for `run`: WebGPU when a worker has it and it trains `run` like the CPU
 /// backend (`webgpu::check`), the CPU otherwise.
 pub async fn choose(run: &RunConfig, preference: DevicePreference) -> Choice {

@@ -18,7 +18,7 @@ use web_time::Instant;
 use crate::run::analyst::Analyst;
 use crate::run::gpu::Devices;
 use crate::run::session::Status;
-use crate::run::worker::{Remote, slice};
+use crate::run::worker::{Remote, slice, spare_cores};
 use crate::schedule::yield_to_browser;
 
 /// Steps between two progress updates of a model, at most: on the GPU each is a read, which
@@ -29,11 +29,6 @@ const UPDATE_STEPS: usize = 50;
 const GPU_UPDATE_MS: f64 = 1000.0;
 /// Workers a sweep trains in at most, whatever the cores.
 const MAX_LANES: usize = 4;
-/// The estimate times about this long of steps (at most `PROBE_STEPS`), after a first step (on
-/// WebGPU it compiles the kernels) and `WARM_UP_STEPS` that give the pace.
-const PROBE_MS: f64 = 1000.0;
-const PROBE_STEPS: usize = 200;
-const WARM_UP_STEPS: usize = 2;
 
 /// How long the sweep should take on this device.
 #[derive(Clone, Debug, PartialEq)]
@@ -343,9 +338,8 @@ impl SweepSession {
         let choice = devices.choice(&members[0].run).await;
         let plan = ensembles(&members, choice.budget(), 1).map_err(|e| e.to_string())?;
         let first = &plan[0];
-        // Seconds per unit of `Ensemble::cost` (values touched per step, times steps): the
-        // warm-up's pace sets how many steps make about `PROBE_MS`, timed in one go (one
-        // message to a worker, one read of a GPU), as the sweep trains.
+        // Seconds per unit of `Ensemble::cost` (values touched per step, times steps), at the
+        // pace it trains at here.
         let (mut engine, footprint) = if choice.gpu {
             let runs: Vec<RunConfig> = first.members.iter().map(|m| m.run.clone()).collect();
             (Remote::start_ensemble(&runs, true).await?, first.footprint_values())
@@ -353,26 +347,14 @@ impl SweepSession {
             let run = &first.members[0].run;
             (Remote::start(run, None, false).await?, run.footprint_values())
         };
-        let mut timed = async |n: usize| -> Result<f64, String> {
-            let t = Instant::now();
-            engine.advance(n).await?;
-            // On a GPU the steps are only queued: a read waits for them.
-            if choice.gpu {
-                engine.observe().await?;
-            }
-            Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
-        };
-        timed(1).await?;
-        let n = slice(PROBE_MS, timed(WARM_UP_STEPS).await?, PROBE_STEPS);
-        let per_cost = timed(n).await? / 1e3 / footprint as f64;
+        let per_cost = engine.pace(choice.gpu).await? / 1e3 / footprint as f64;
         let cost: u128 = plan.iter().map(Ensemble::cost).sum();
         let parallel = if choice.gpu { 1 } else { lanes().min(members.len()) };
         Ok(per_cost * cost as f64 / parallel as f64)
     }
 }
 
-/// CPU workers at once: the cores but one (the page's), at least one, at most `MAX_LANES`.
+/// CPU workers at once: the spare cores, at most `MAX_LANES`.
 fn lanes() -> usize {
-    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
-    cores.saturating_sub(1).clamp(1, MAX_LANES)
+    spare_cores().min(MAX_LANES)
 }

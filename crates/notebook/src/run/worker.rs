@@ -25,11 +25,22 @@ use web_time::Instant;
 const WORKER_SCRIPT: &str = "./grokscope-worker_loader.js";
 /// Longest stretch of training in one request: it bounds how long a pause waits for the worker.
 const SLICE_MS: f64 = 200.0;
+/// A pace is timed over about this long of steps (at most `PACE_STEPS`), after a first step (on
+/// WebGPU it compiles the kernels) and `WARM_UP_STEPS` that give a first pace.
+const PACE_MS: f64 = 1000.0;
+const PACE_STEPS: usize = 200;
+const WARM_UP_STEPS: usize = 2;
 
 /// Steps in a slice of `budget_ms` at `ms_per_step` (one while the pace is unknown), at most `left`.
 pub fn slice(budget_ms: f64, ms_per_step: f64, left: usize) -> usize {
     let n = if ms_per_step > 0.0 { ((budget_ms / ms_per_step) as usize).max(1) } else { 1 };
     n.min(left)
+}
+
+/// Workers that train at full speed at once: the cores but one (the page's), at least one.
+pub fn spare_cores() -> usize {
+    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
+    cores.saturating_sub(1).max(1)
 }
 
 /// A worker. Dropping it ends the worker.
@@ -143,6 +154,23 @@ impl Remote {
             }
         }
         Ok(())
+    }
+
+    /// Milliseconds a step of what it trains takes here (`gpu`: on its WebGPU device), timed in
+    /// one request of about `PACE_MS`, as a run trains (one message; on a GPU, one read).
+    pub async fn pace(&mut self, gpu: bool) -> Result<f64, String> {
+        let mut timed = async |n: usize| -> Result<f64, String> {
+            let t = Instant::now();
+            self.advance(n).await?;
+            // On a GPU the steps are only queued: a read waits for them.
+            if gpu {
+                self.observe().await?;
+            }
+            Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
+        };
+        timed(1).await?;
+        let n = slice(PACE_MS, timed(WARM_UP_STEPS).await?, PACE_STEPS);
+        timed(n).await
     }
 
     /// The evaluation and every weight of the run it trains.

@@ -4,15 +4,19 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-use grokscope_document::{CellKind, ChartChoice, Control, clock_vs_pizza, phase_diagram};
+use grokscope_core::{ModelConfig, RunConfig};
+use grokscope_document::lessons::Size;
+use grokscope_document::{CellKind, ChartChoice, Control, Expectation, Question, clock_vs_pizza, phase_diagram};
 
-use crate::browser::opening::open;
+use crate::browser::offline::{self, Offline};
+use crate::browser::opening::{is_shipped_default, open, shipped_run};
 use crate::browser::url::options;
 use crate::browser::{files, notebooks, storage};
 use crate::run::gpu::Devices;
-use crate::state::Ctx;
-use crate::views::cells::cell_view;
+use crate::state::{Ctx, Fitting};
+use crate::views::cells::{cell_view, duration};
 use crate::views::share::share_panel;
 use grokscope_document::options::UrlOptions;
 
@@ -20,15 +24,91 @@ use grokscope_document::options::UrlOptions;
 pub fn App() -> impl IntoView {
     match options() {
         Ok(o) if o.bench => crate::views::bench::bench_page(o).into_any(),
+        Ok(o) if o.lessons => crate::views::lessons::lessons_page().into_any(),
         Ok(o) => notebook_page(o, None).into_any(),
         Err(e) => notebook_page(UrlOptions::default(), Some(e)).into_any(),
     }
 }
 
+/// What sizing the default notebook for the device found (`Ctx::fit_to_device`), with the
+/// other size a click away while the notebook is as shipped.
+fn fit_notice(ctx: Ctx, options: UrlOptions) -> impl IntoView {
+    let in_words = {
+        let options = options.clone();
+        move |size: Size| in_words(&shipped_run(&options, size))
+    };
+    let shown = move || ctx.size.get();
+    let text = move || match ctx.fitting.get() {
+        Fitting::No => String::new(),
+        Fitting::Measuring => "Sizing the notebook for this device: timing a few of its steps…".into(),
+        Fitting::Failed(e) => format!("This device could not be timed ({e}): the notebook keeps the paper's size."),
+        Fitting::Fitted(fit) => match (fit.size, shown()) {
+            (Size::Small, Size::Small) => format!(
+                "Sized for this device: at the paper's size ({}) its two experiments would take about {} to train here, so they train at the small size ({}{}), where they still split into Clock and Pizza.",
+                in_words(Size::Default),
+                duration(fit.default_seconds),
+                in_words(Size::Small),
+                fit.small_seconds.map(|s| format!("; about {}", duration(s))).unwrap_or_default()
+            ),
+            (_, Size::Default) => {
+                format!(
+                    "At the paper's size ({}): about {} to train both experiments on this device.",
+                    in_words(Size::Default),
+                    duration(fit.default_seconds)
+                )
+            }
+            (Size::Default, Size::Small) => format!(
+                "At the small size ({}); the paper's size takes about {} here.",
+                in_words(Size::Small),
+                duration(fit.default_seconds)
+            ),
+        },
+    };
+    let other = move || match shown() {
+        Size::Default => (Size::Small, "Use the small size"),
+        Size::Small => (Size::Default, "Use the paper's size"),
+    };
+    let offered = {
+        let options = options.clone();
+        move || matches!(ctx.fitting.get(), Fitting::Fitted(_)) && ctx.notebook.with(|n| is_shipped_default(&options, n))
+    };
+    let state = move || match ctx.fitting.get() {
+        Fitting::No => "no",
+        Fitting::Measuring => "measuring",
+        Fitting::Fitted(_) => "fitted",
+        Fitting::Failed(_) => "failed",
+    };
+    view! {
+        <p id="fit" class="notice" role="status" hidden=move || ctx.fitting.with(|f| *f == Fitting::No) data-state=state data-size=move || shown().name()>
+            {text}
+            <Show when=offered.clone()>
+                " "
+                <button class="small" id="fit-other" on:click={
+                    let options = options.clone();
+                    move |_| ctx.resize(&options, other().0)
+                }>{move || other().1}</button>
+            </Show>
+        </p>
+    }
+}
+
+/// The size of the default notebook's run, in a few words.
+fn in_words(run: &RunConfig) -> String {
+    let width = match &run.model {
+        ModelConfig::Transformer(t) => format!("d_model {}", t.d_model),
+        ModelConfig::MlpOnly(m) => format!("width {}", m.d_hidden),
+    };
+    format!("p = {}, {width}, {} steps", run.task.p, run.train.steps)
+}
+
 fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoView {
     let opened = open(&options);
-    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend));
+    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend), options.size.unwrap_or(Size::Default));
     provide_context(ctx);
+    if opened.fits_device {
+        let options = options.clone();
+        spawn_local(async move { ctx.fit_to_device(&options).await });
+    }
     let problems = RwSignal::new(url_error.into_iter().chain(opened.problems).collect::<Vec<_>>());
     let say = move |problem: String| problems.update(|p| p.push(problem));
     // Autosave: every change of the document, into this page's slot.
@@ -46,18 +126,41 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
     let cells = move || ctx.notebook.with(|n| n.cells.clone());
     // A new experiment is the default notebook's first (α = 1), at the page's size.
     let add_experiment = move || {
-        let default = clock_vs_pizza(options.size);
+        let default = clock_vs_pizza(ctx.size.get_untracked());
         let run = default.experiments().next().expect("the default notebook has an experiment").1.clone();
         ctx.add(CellKind::Experiment { name: "New experiment".into(), run });
     };
+    // New analyses and lesson cells are about the last experiment (or sweep) so far.
+    let last_run = move |sweeps: bool| {
+        ctx.notebook.with_untracked(|n| {
+            n.cells
+                .iter()
+                .rev()
+                .find(|c| matches!(c.kind, CellKind::Experiment { .. }) || (sweeps && matches!(c.kind, CellKind::Sweep { .. })))
+                .map(|c| c.id)
+        })
+    };
     let add_analysis = move || {
-        let last =
-            ctx.notebook.with_untracked(|n| n.cells.iter().rev().find(|c| matches!(c.kind, CellKind::Experiment { .. })).map(|c| c.id));
-        ctx.add(CellKind::Analysis { experiment: last, charts: vec![ChartChoice::Readout, ChartChoice::Circles] });
+        ctx.add(CellKind::Analysis { experiment: last_run(false), charts: vec![ChartChoice::Readout, ChartChoice::Circles] });
+    };
+    let add_question = move || {
+        let choices = vec!["Clock".into(), "Pizza".into()];
+        let question = Question {
+            prompt: "Which algorithm will this model find?".into(),
+            choices,
+            answer: 0,
+            explanation: String::new(),
+            after: last_run(true),
+            chosen: None,
+        };
+        ctx.add(CellKind::Question(question));
+    };
+    let add_check = move || {
+        ctx.add(CellKind::Check { experiment: last_run(false), expect: Expectation { verdict: None, min_test_accuracy: Some(0.95) } });
     };
     // A new sweep is the phase-diagram lesson's, at the page's size.
     let add_sweep = move || {
-        let lesson = options.size.apply_to(phase_diagram());
+        let lesson = ctx.size.get_untracked().apply_to(phase_diagram());
         let sweep = lesson.cells.into_iter().find_map(|c| match c.kind {
             CellKind::Sweep { sweep, .. } => Some(sweep),
             _ => None,
@@ -65,6 +168,17 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         ctx.add(CellKind::Sweep { name: "New sweep".into(), sweep: sweep.expect("the phase-diagram lesson has a sweep") });
     };
     let sharing = RwSignal::new(false);
+    // Escape closes the share panel and gives the focus back to the button that opened it.
+    let escape = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && sharing.get_untracked() {
+            sharing.set(false);
+            let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("share"));
+            if let Some(button) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = button.focus();
+            }
+        }
+    });
+    on_cleanup(move || escape.remove());
     let save_file = move || {
         if let Err(e) = ctx.notebook.with_untracked(notebooks::save_file) {
             say(e);
@@ -97,6 +211,10 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         })
     };
     let cells_locked = move || ctx.locked(Control::Cells);
+    let fit_notice = fit_notice(ctx, options.clone());
+    let offline_status = RwSignal::new(Offline::Preparing);
+    let update_ready = RwSignal::new(false);
+    offline::register(move |s| offline_status.set(s), move || update_ready.set(true));
     view! {
         <header>
             <h1>"grokscope"</h1>
@@ -120,6 +238,13 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             {move || lesson().map(|free| view! {
                 <p id="lesson" class="notice">"A lesson: its author locked the other controls. You may change: " {if free.is_empty() { "nothing".to_string() } else { free.join(", ") }} "."</p>
             })}
+            <Show when=move || update_ready.get()>
+                <p id="update" class="notice" role="status">
+                    "A new version of grokscope is ready. "
+                    <button class="small" id="update-now" on:click=move |_| offline::update()>"Reload to update"</button>
+                    " (your notebook is kept; runs on this page start again)"
+                </p>
+            </Show>
             {move || opened_file.get().map(|(name, address)| view! {
                 <p class="notice">{format!("{name} is ready: ")}<a href=address target="_blank" rel="noopener">"open it"</a></p>
             })}
@@ -139,6 +264,10 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 <button id="add-experiment" on:click=move |_| add_experiment()>"+ Experiment"</button>
                 <button id="add-analysis" on:click=move |_| add_analysis()>"+ Analysis"</button>
                 <button id="add-sweep" on:click=move |_| add_sweep()>"+ Sweep"</button>
+                <button id="add-compare" title="Every experiment's curves in one chart" on:click=move |_| { ctx.add(CellKind::Compare { experiments: Vec::new() }); }>"+ Compare"</button>
+                <button id="add-question" title="A prediction to make before a run (for a lesson)" on:click=move |_| add_question()>"+ Question"</button>
+                <button id="add-hint" title="Help, collapsed until asked for (for a lesson)" on:click=move |_| { ctx.add(CellKind::Hint { text: "Write a hint here (Markdown).".into() }); }>"+ Hint"</button>
+                <button id="add-check" title="What an experiment should produce, checked after its run (for a lesson)" on:click=move |_| add_check()>"+ Check"</button>
             </span>
         </nav>
         <Show when=move || sharing.get()>{share_panel()}</Show>
@@ -148,6 +277,7 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             <br />
             <span class="reason">{move || devices.chosen.get().map(|c| c.1).unwrap_or_default()}</span>
         </p>
+        {fit_notice}
         <main class="cells">
             <For each=cells key=|c| c.id children=move |c| cell_view(c.id) />
         </main>
@@ -162,6 +292,7 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 <button class="small" id="erase" on:click=move |_| erase()>"Erase local data…"</button>
                 " "<span id="erased" class="hint" role="status">{move || erased.get()}</span>
             </p>
+            <p id="offline" data-state=move || offline_status.with(|s| s.state())>{move || offline_status.with(Offline::text)}</p>
         </footer>
     }
 }

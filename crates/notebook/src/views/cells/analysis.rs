@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use grokscope_analysis::Analysis;
 use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
+use grokscope_analysis::{Analysis, Report};
 use grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES;
 use grokscope_core::{Checkpoint, RunConfig};
 use grokscope_document::{CellKind, ChartChoice};
@@ -147,6 +147,12 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
                 </label>
             })}
         </fieldset>
+        <p class="announce visually-hidden" aria-live="polite">
+            {move || shown().map(|(at, a)| {
+                let (reading, qualifier) = reading(&a.report);
+                format!("Verdict: {reading}{qualifier}, {at}.")
+            })}
+        </p>
         {move || match shown() {
             None => view! { <p class="hint">"The verdict appears here once the experiment has trained (or press ▶ to analyse it now)."</p> }.into_any(),
             Some((at, a)) => verdict_view(id, at, a, charts.get()).into_any(),
@@ -154,17 +160,22 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     }
 }
 
+/// What the verdict reads, and how sure: a model that is accurate but whose circles are not yet
+/// clean (docs/science.md §8's bar) is shown as what GS and DI read, with that said (short runs
+/// are like this).
+pub(super) fn reading(r: &Report) -> (&'static str, &'static str) {
+    let accurate = r.test_accuracy.unwrap_or(r.accuracy) >= MIN_ACCURACY;
+    match (r.verdict.algorithm, r.verdict.leaning) {
+        (Algorithm::NonCircular, Some(leaning)) if accurate => (leaning.label(), " by GS and DI; circles still forming"),
+        (algorithm, _) => (algorithm.label(), ""),
+    }
+}
+
 /// The verdict, its numbers and the chosen charts.
 fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>) -> impl IntoView {
     let r = &a.report;
     let verdict = r.verdict.clone();
-    // A model that is accurate but whose circles are not yet clean (docs/science.md §8's bar) is shown
-    // as what GS and DI read, with that said: short runs are like this.
-    let accurate = r.test_accuracy.unwrap_or(r.accuracy) >= MIN_ACCURACY;
-    let (reading, qualifier) = match (verdict.algorithm, verdict.leaning) {
-        (Algorithm::NonCircular, Some(leaning)) if accurate => (leaning.label(), " by GS and DI; circles still forming"),
-        (algorithm, _) => (algorithm.label(), ""),
-    };
+    let (reading, qualifier) = reading(r);
     let number = |x: f64, digits: usize| format!("{x:.digits$}");
     // A chart this model has nothing for (the discrete-log spectrum of an addition) is left out.
     let available = Chart::all(&a, false);
@@ -176,8 +187,11 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             let a = a.clone();
             let (w, h) = chart.size(&a);
             let b = a.clone();
+            let description = chart.describe(&a, &[]);
             chart_canvas(
                 format!("{}-{id}", chart.name()),
+                move || description.clone(),
+                None,
                 move |width| width * h / w,
                 move |area| chart.draw(area, &a, &[]),
                 move |size| to_svg(size, |area| chart.draw(area, &b, &[])),

@@ -3,7 +3,7 @@
 use grokscope_core::{Checkpoint, RunConfig, Snapshot};
 use grokscope_document::export::{file_stem, metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
-use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at};
+use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at, summary as curves_summary};
 use grokscope_plots::progress as measures;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,6 +35,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             _ => String::new(),
         })
     };
+    let name_untracked = move || ctx.experiment(id).map(|(name, _)| name).unwrap_or_default();
     let status = session.status;
     let locked = Signal::derive(move || status.get().training() || status.get() == Status::Analysing);
     // A new setting starts the run again: the recorded curves belong to the old one.
@@ -63,6 +64,17 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         let left =
             if rate > 0.0 && step < steps { format!(" · about {} left", duration((steps - step) as f64 / rate)) } else { String::new() };
         format!("{} · step {step} of {steps} · {rate:.1} steps/s{left}", status.get().name())
+    };
+    // For screen readers, once per change of state (not at every update): what happened.
+    let announcement = move || {
+        let now = status.get();
+        let result = session.history.with_untracked(|h| h.last().map(|s| format!(" at step {}: test accuracy {:.3}", s.step, s.test_acc)));
+        match now {
+            Status::Idle => String::new(),
+            Status::Done | Status::Paused => format!("{}: {}{}.", name_untracked(), now.name(), result.unwrap_or_default()),
+            Status::Failed => format!("{}: failed. {}", name_untracked(), session.message.get_untracked()),
+            _ => format!("{}: {}.", name_untracked(), now.name()),
+        }
     };
     let number =
         move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
@@ -126,6 +138,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         </div>
         <progress class="progress" max=move || steps().to_string() value=move || step().to_string()></progress>
         <p class="status" data-state=move || status.get().name()>{progress}</p>
+        <p class="announce visually-hidden" aria-live="polite">{announcement}</p>
         <p class="device-note">{move || session.device_note.get()}</p>
         <p class="error">{move || session.message.get()}</p>
         <table class="metrics">
@@ -141,6 +154,8 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             on:mouseleave=move |_| hovered.set(None)>
             {chart_canvas(
                 format!("curves-{id}"),
+                move || session.history.with(|h| curves_summary(h)),
+                Some(Signal::derive(move || session.history.with(|h| metrics_csv(h)))),
                 |w| if w >= SIDE_BY_SIDE_MIN_WIDTH { 320 } else { 460 },
                 move |area| session.history.with(|s| curves(area, s, true)),
                 move |size| session.history.with_untracked(|s| to_svg(size, |area| curves(area, s, true))),
@@ -150,6 +165,8 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         <div class="progress-measures" hidden=move || session.progress.with(Vec::is_empty)>
             {chart_canvas(
                 format!("progress-{id}"),
+                move || session.progress.with(|e| e.last().map(measures::summary).unwrap_or_default()),
+                None,
                 // One panel: the page measures no restricted loss.
                 |_| 340,
                 move |area| session.progress.with(|e| measures::progress(area, e)),

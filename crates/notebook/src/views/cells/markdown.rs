@@ -1,4 +1,5 @@
-//! A text cell: rendered Markdown; "edit" opens the source.
+//! A text cell: rendered Markdown; "edit" opens the source. A lesson's hint is the same body,
+//! collapsed (`lesson::hint_cell`).
 
 use leptos::html;
 use leptos::prelude::*;
@@ -8,11 +9,12 @@ use grokscope_document::{CellKind, Control};
 use crate::browser::markdown::render_into;
 use crate::state::Ctx;
 
-pub fn markdown_cell(id: u32) -> impl IntoView {
+/// The rendered Markdown of a text or hint cell, with its editor.
+pub fn text_body(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let text = Memo::new(move |_| {
         ctx.notebook.with(|n| match n.cells.iter().find(|c| c.id == id).map(|c| &c.kind) {
-            Some(CellKind::Markdown { text }) => text.clone(),
+            Some(CellKind::Markdown { text } | CellKind::Hint { text }) => text.clone(),
             _ => String::new(),
         })
     });
@@ -31,7 +33,7 @@ pub fn markdown_cell(id: u32) -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |e| {
                     let value = event_target_value(&e);
-                    ctx.update_cell(id, |k| if let CellKind::Markdown { text } = k { *text = value });
+                    ctx.update_cell(id, |k| if let CellKind::Markdown { text } | CellKind::Hint { text } = k { *text = value });
                 }></textarea>
         </Show>
         <button class="small" hidden=move || ctx.locked(Control::Cells) on:click=move |_| editing.update(|e| *e = !*e)>

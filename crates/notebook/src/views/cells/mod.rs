@@ -2,8 +2,10 @@
 //! body.
 
 mod analysis;
+mod compare;
 mod experiment;
 mod form;
+mod lesson;
 mod markdown;
 mod sweep;
 
@@ -17,10 +19,14 @@ pub fn cell_view(id: u32) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let Some(cell) = ctx.cell(id) else { return ().into_any() };
     let (kind, class, body) = match cell.kind {
-        CellKind::Markdown { .. } => ("Text", "cell markdown wide", markdown::markdown_cell(id).into_any()),
+        CellKind::Markdown { .. } => ("Text", "cell markdown wide", markdown::text_body(id).into_any()),
+        CellKind::Question(_) => ("Question", "cell question wide", lesson::question_cell(id).into_any()),
+        CellKind::Hint { .. } => ("Hint", "cell hint wide", lesson::hint_cell(id).into_any()),
+        CellKind::Check { .. } => ("Check", "cell check wide", lesson::check_cell(id).into_any()),
         CellKind::Experiment { .. } => ("Experiment", "cell experiment", experiment::experiment_cell(id).into_any()),
         CellKind::Analysis { .. } => ("Analysis", "cell analysis", analysis::analysis_cell(id).into_any()),
         CellKind::Sweep { .. } => ("Sweep", "cell sweep wide", sweep::sweep_cell(id).into_any()),
+        CellKind::Compare { .. } => ("Compare", "cell compare wide", compare::compare_cell(id).into_any()),
     };
     let on_keydown = move |e: leptos::ev::KeyboardEvent| {
         if e.key() == "Enter" && e.shift_key() {
@@ -48,7 +54,7 @@ pub fn cell_view(id: u32) -> impl IntoView {
 }
 
 /// A time to wait, in words.
-fn duration(seconds: f64) -> String {
+pub fn duration(seconds: f64) -> String {
     match seconds {
         s if s < 90.0 => format!("{s:.0} s"),
         s if s < 5400.0 => format!("{:.0} min", s / 60.0),

@@ -276,6 +276,8 @@ pub fn sweep_cell(id: u32) -> impl IntoView {
             on:click=move |e: leptos::ev::MouseEvent| if let Some(i) = picked(&e) { open(i) }>
             {chart_canvas(
                 format!("phase-{id}"),
+                move || points.with(|ours| chart.get().describe(ours, with_paper.get())),
+                Some(Signal::derive(move || session.rows.with(|r| results::to_csv(r)))),
                 |w| (w * 2 / 3).clamp(320, 620),
                 move |area| {
                     let c = chart.get();
