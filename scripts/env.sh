@@ -16,7 +16,8 @@ fi
 # rebuilds only when they changed: trunk re-runs wasm-opt on both binaries at every start.
 DIST_STAMP="$ROOT/.dist-inputs"
 dist_inputs() {
-  (cd "$ROOT" && find Cargo.toml Cargo.lock Trunk.toml index.html web crates scripts/*.mjs -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+  (cd "$ROOT" && find Cargo.toml Cargo.lock Trunk.toml index.html web crates scripts/post-build.mjs scripts/csp.mjs scripts/offline.mjs -type f |
+    LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 build_dist() {
   trunk build --release

@@ -38,7 +38,12 @@ export async function serve(root, { port = 0, host = "127.0.0.1", base = "/", ed
     }
   });
   await new Promise((done) => server.listen(port, host, done));
-  return { url: `http://${host}:${server.address().port}${base}`, close: () => server.close() };
+  // Closing drops the open keep-alive connections too: a closed server answers nothing.
+  const close = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+  return { url: `http://${host}:${server.address().port}${base}`, close };
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? "")).href) {

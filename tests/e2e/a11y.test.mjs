@@ -59,6 +59,7 @@ test("the default notebook has no WCAG A/AA violation before and after a run, wi
     await page.waitForFunction((id) => /^1 run overlaid\. Constant attention \(α = 0\):/.test(document.querySelector(`#compare-${id}`).getAttribute("aria-label")), compare);
     await page.check(`${cell(compare)} input[data-experiment="${CLOCK}"]`);
     await page.click(`${cell(CLOCK)} .curves details.chart-data summary`);
+    await page.waitForSelector(`${cell(CLOCK)} table.data tbody tr`);
     assert.equal(await page.$$eval(`${cell(CLOCK)} table.data tbody tr`, (r) => r.length), JSON.parse(await page.getAttribute(`${cell(CLOCK)} .curves`, "data-snapshots")).length, "the data table has a row per recorded step");
     await screenshot(page, "a11y-compare");
     await audit(page, "after the run, 1280 px");
@@ -148,7 +149,8 @@ test("the keyboard alone drives a whole run: Tab order, Enter and Space, the scr
     await tabTo(page, "#share", 3);
     await page.keyboard.press("Enter");
     await page.waitForSelector("#share-panel");
-    await tabTo(page, "#share-panel input, #share-panel button", 5);
+    await page.waitForFunction(() => document.activeElement?.id === "share-link", null, { timeout: 5_000 });
+    await tabTo(page, "#copy-link", 2);
     await page.keyboard.press("Escape");
     await page.waitForSelector("#share-panel", { state: "detached" });
     assert.equal(await page.evaluate(() => document.activeElement.id), "share");

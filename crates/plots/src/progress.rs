@@ -147,11 +147,18 @@ fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     top: f64,
 ) -> PlotResult {
     let bottom = chart.y_range().start;
-    for (step, label) in [(stages.memorised, "train ≥ 0.95"), (stages.generalised, "test ≥ 0.95")] {
+    // Two stages close together: the second label goes a line lower, not over the first.
+    let close = match (stages.memorised, stages.generalised) {
+        (Some(a), Some(b)) => (chart.backend_coord(&(b as f64, top)).0 - chart.backend_coord(&(a as f64, top)).0).abs() < 100,
+        _ => false,
+    };
+    for (i, (step, label)) in [(stages.memorised, "train ≥ 0.95"), (stages.generalised, "test ≥ 0.95")].into_iter().enumerate() {
         let Some(step) = step else { continue };
         let x = step as f64;
+        let below = if close && i == 1 { SMALL_SIZE as i32 + 4 } else { 0 };
         chart.draw_series(DashedLineSeries::new([(x, bottom), (x, top)], 2, 4, GREY.stroke_width(1)))?;
-        chart.draw_series([Text::new(label, (x, top), small_style().pos(Pos::new(HPos::Left, VPos::Top)))])?;
+        chart
+            .draw_series([EmptyElement::at((x, top)) + Text::new(label, (0, below), small_style().pos(Pos::new(HPos::Left, VPos::Top)))])?;
     }
     Ok(())
 }

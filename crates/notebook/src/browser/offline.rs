@@ -52,8 +52,10 @@ pub fn register(status: impl Fn(Offline) + 'static, update_ready: impl Fn() + 's
     status(Offline::Preparing);
     let update_ready: Rc<dyn Fn()> = Rc::new(update_ready);
     spawn_local(async move {
-        let registration = match JsFuture::from(container.register(SCRIPT)).await {
-            Ok(r) => r.unchecked_into::<ServiceWorkerRegistration>(),
+        // A browser that blocks service workers may resolve with nothing.
+        let registration = match JsFuture::from(container.register(SCRIPT)).await.map(|r| r.dyn_into::<ServiceWorkerRegistration>()) {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => return status(Offline::Unavailable("this browser keeps no service worker for it".into())),
             Err(e) => return status(Offline::Unavailable(format!("its service worker did not start ({})", describe(&e)))),
         };
         watch_updates(&container, &registration, update_ready);

@@ -168,14 +168,25 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         ctx.add(CellKind::Sweep { name: "New sweep".into(), sweep: sweep.expect("the phase-diagram lesson has a sweep") });
     };
     let sharing = RwSignal::new(false);
-    // Escape closes the share panel and gives the focus back to the button that opened it.
+    // The focus follows the share panel: into its link when it opens, back to the button that
+    // opened it when Escape closes it.
+    let focus = |id: &str| {
+        let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    };
+    Effect::new(move |was_open: Option<bool>| {
+        let open = sharing.get();
+        if open && was_open == Some(false) {
+            request_animation_frame(move || focus("share-link"));
+        }
+        open
+    });
     let escape = window_event_listener(leptos::ev::keydown, move |e| {
         if e.key() == "Escape" && sharing.get_untracked() {
             sharing.set(false);
-            let button = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("share"));
-            if let Some(button) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = button.focus();
-            }
+            focus("share");
         }
     });
     on_cleanup(move || escape.remove());
