@@ -164,7 +164,7 @@ test("the keyboard alone drives a whole run: Tab order, Enter and Space, the scr
     await page.keyboard.press("Enter");
     await page.waitForSelector(`${cell(CLOCK)} .status[data-state=done]`, { timeout: 300_000 });
     // The scrub bar moves with the arrow keys: Home goes to the first recorded step.
-    await page.focus(`${cell(PIZZA_ANALYSIS)} .cell-title`);
+    await page.focus(cell(PIZZA_ANALYSIS));
     await tabTo(page, `${cell(PIZZA_ANALYSIS)} .scrub-range`);
     await page.keyboard.press("Home");
     await page.waitForFunction(() => /step 0\b/.test(document.querySelector('[data-cell="5"] .verdict .at')?.textContent ?? ""), null, { timeout: 60_000 });

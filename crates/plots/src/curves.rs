@@ -127,8 +127,11 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
     area.fill(&WHITE)?;
     let with_ffd = runs.iter().any(|r| r.evaluations.iter().any(|e| e.progress.is_some()));
     let n = if with_ffd { 3 } else { 2 };
+    // The legend in a strip of its own above the panels: long run names would cover the curves.
+    let rows = runs.len() as u32 + 2;
+    let (strip, body) = area.split_vertically(rows * (SMALL_SIZE as u32 + 8) + 16);
     let (w, _) = area.dim_in_pixel();
-    let panels = if w >= SIDE_BY_SIDE_MIN_WIDTH * 3 / 2 { area.split_evenly((1, n)) } else { area.split_evenly((n, 1)) };
+    let panels = if w >= SIDE_BY_SIDE_MIN_WIDTH * 3 / 2 { body.split_evenly((1, n)) } else { body.split_evenly((n, 1)) };
     let last = runs.iter().filter_map(|r| r.evaluations.last()).map(|e| e.snapshot.step).max().unwrap_or(0).max(MIN_STEP_AXIS) as f64;
     let colour = |i: usize| RUN_COLOURS[i % RUN_COLOURS.len()];
     // Test solid, train dashed and thinner, in the run's colour.
@@ -141,12 +144,14 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
             }
             Ok(())
         };
-    let mut accuracy = chart(&panels[0], "Accuracy (test solid, train dashed)", 0.0..last, 0.0..1.02)?;
+    let mut entries: Vec<(&str, LineLook)> =
+        runs.iter().enumerate().map(|(i, r)| (r.label, LineLook { colour: colour(i), dashed: false, marker: None })).collect();
+    entries.push(("test: solid", LineLook { colour: GREY, dashed: false, marker: None }));
+    entries.push(("train: dashed", LineLook { colour: GREY, dashed: true, marker: None }));
+    legend(&strip, &entries, &small_style(), Corner::UpperRight)?;
+    let mut accuracy = chart(&panels[0], "Accuracy", 0.0..last, 0.0..1.02)?;
     axes(&mut accuracy, "step", "accuracy")?;
     overlay(&mut accuracy, |s| (s.test_acc, s.train_acc))?;
-    let labels: Vec<(&str, LineLook)> =
-        runs.iter().enumerate().map(|(i, r)| (r.label, LineLook { colour: colour(i), dashed: false, marker: None })).collect();
-    legend(&accuracy.plotting_area().strip_coord_spec(), &labels, &small_style(), Corner::LowerRight)?;
     let losses =
         runs.iter().flat_map(|r| r.evaluations.iter().flat_map(|e| [e.snapshot.test_loss, e.snapshot.train_loss])).filter(|&v| v > 0.0);
     let (lo, hi) = range(losses);
@@ -159,7 +164,7 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
         loss.draw_series(DashedLineSeries::new(points(|s| s.train_loss), 6, 4, colour(i).stroke_width(1)))?;
     }
     if with_ffd {
-        let mut ffd = chart(&panels[2], "Fourier frequency density of W_E", 0.0..last, 0.0..1.02)?;
+        let mut ffd = chart(&panels[2], "FFD of W_E", 0.0..last, 0.0..1.02)?;
         axes(&mut ffd, "step", "FFD")?;
         for (i, run) in runs.iter().enumerate() {
             let points = run.evaluations.iter().filter_map(|e| Some((e.snapshot.step as f64, e.progress.as_ref()?.ffd_we)));

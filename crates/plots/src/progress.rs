@@ -147,6 +147,7 @@ fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     top: f64,
 ) -> PlotResult {
     let bottom = chart.y_range().start;
+    let right = chart.plotting_area().get_pixel_range().0.end;
     // Two stages close together: the second label goes a line lower, not over the first.
     let close = match (stages.memorised, stages.generalised) {
         (Some(a), Some(b)) => (chart.backend_coord(&(b as f64, top)).0 - chart.backend_coord(&(a as f64, top)).0).abs() < 100,
@@ -156,9 +157,10 @@ fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
         let Some(step) = step else { continue };
         let x = step as f64;
         let below = if close && i == 1 { SMALL_SIZE as i32 + 4 } else { 0 };
+        // Near the right edge a label ends at its line instead of starting there.
+        let side = if chart.backend_coord(&(x, top)).0 > right - 110 { HPos::Right } else { HPos::Left };
         chart.draw_series(DashedLineSeries::new([(x, bottom), (x, top)], 2, 4, GREY.stroke_width(1)))?;
-        chart
-            .draw_series([EmptyElement::at((x, top)) + Text::new(label, (0, below), small_style().pos(Pos::new(HPos::Left, VPos::Top)))])?;
+        chart.draw_series([EmptyElement::at((x, top)) + Text::new(label, (0, below), small_style().pos(Pos::new(side, VPos::Top)))])?;
     }
     Ok(())
 }

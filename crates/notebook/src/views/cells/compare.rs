@@ -82,7 +82,7 @@ pub fn compare_cell(id: u32) -> impl IntoView {
             format!("compare-{id}"),
             move || compare_summary(&compared(&runs())),
             None,
-            |w| if w >= 960 { 340 } else { 900 },
+            |w| if w >= 960 { 440 } else { 1000 },
             move |area| compare(area, &compared(&runs())),
             move |size| {
                 let runs = untrack(runs);
