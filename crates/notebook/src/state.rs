@@ -116,20 +116,35 @@ impl Ctx {
 
     /// Sizes the default notebook (as shipped, `options` shaping it) for the device: the pace of
     /// its run at the paper's size there (and at the small size when that is too slow) chooses
-    /// the size (`Fit`), which the notebook takes if nothing was edited or run meanwhile. Runs
-    /// asked for while it measures start after it.
+    /// the size (`Fit`), which the notebook takes if nothing was edited or run meanwhile. A GPU
+    /// that passed its self-check but trains the small run slower than the CPU backend (a
+    /// software adapter, a weak integrated GPU) gives way to the CPU first. Runs asked for while
+    /// it measures start after it.
     pub async fn fit_to_device(&self, options: &UrlOptions) {
         self.fitting.set(Fitting::Measuring);
-        let choice = self.devices.choice(&shipped_run(options, Size::Default)).await;
-        // Experiments share a GPU; on the CPU each trains in a worker of its own.
-        let parallel = if choice.gpu { 1 } else { crate::run::worker::spare_cores() };
+        let (paper, small) = (shipped_run(options, Size::Default), shipped_run(options, Size::Small));
+        let choice = self.devices.choice(&paper).await;
+        let cores = crate::run::worker::spare_cores();
         let measured = async {
-            let default_ms = pace(&shipped_run(options, Size::Default), &choice).await?;
-            let fit = Fit::choose(default_ms, None, parallel);
-            if fit.size == Size::Default {
-                return Ok(fit);
+            let mut small_ms = None;
+            if choice.gpu {
+                let (on_gpu, on_cpu) = (pace(&small, true).await?, pace(&small, false).await?);
+                // Experiments share a GPU; on the CPU each trains in a worker of its own.
+                if on_cpu / (cores.min(2) as f64) < on_gpu {
+                    self.devices.prefer_cpu(format!(
+                        "{} passed its self-check, but the CPU backend trains this notebook faster here ({on_cpu:.0} against {on_gpu:.0} ms a step)",
+                        choice.label
+                    ));
+                }
+                small_ms = Some(if self.devices.on_gpu() { on_gpu } else { on_cpu });
             }
-            Ok::<_, String>(Fit::choose(default_ms, Some(pace(&shipped_run(options, Size::Small), &choice).await?), parallel))
+            let gpu = self.devices.on_gpu();
+            let parallel = if gpu { 1 } else { cores };
+            let default_ms = pace(&paper, gpu).await?;
+            if small_ms.is_none() && Fit::choose(default_ms, None, parallel).size == Size::Small {
+                small_ms = Some(pace(&small, gpu).await?);
+            }
+            Ok::<_, String>(Fit::choose(default_ms, small_ms, parallel))
         };
         match measured.await {
             Ok(fit) => {

@@ -97,6 +97,11 @@ impl Devices {
         self.choice.with_value(|c| c.as_ref().is_some_and(|c| c.gpu))
     }
 
+    /// The CPU from now on, for `reason`, though the GPU works.
+    pub fn prefer_cpu(&self, reason: String) {
+        self.set(Choice::cpu(reason));
+    }
+
     /// The GPU failed during a run: the CPU from now on.
     pub fn fall_back(&self, why: &str) {
         if self.on_gpu() {
@@ -111,9 +116,10 @@ impl Devices {
     }
 }
 
-/// Milliseconds a step of `run` takes on `choice`, timed in a worker of its own.
-pub async fn pace(run: &RunConfig, choice: &Choice) -> Result<f64, String> {
-    Remote::start(run, None, choice.gpu).await?.pace(choice.gpu).await
+/// Milliseconds a step of `run` takes on the page's WebGPU device (`gpu`) or the CPU backend,
+/// timed in a worker of its own.
+pub async fn pace(run: &RunConfig, gpu: bool) -> Result<f64, String> {
+    Remote::start(run, None, gpu).await?.pace(gpu).await
 }
 
 /// Chooses the device for `run`: WebGPU when a worker has it and it trains `run` like the CPU
