@@ -165,7 +165,7 @@ impl Ctx {
     }
 
     /// Whether the notebook is the default one as shipped (at either size) and nothing ran.
-    pub fn untouched(&self, options: &UrlOptions) -> bool {
+    fn untouched(&self, options: &UrlOptions) -> bool {
         let shipped_now = self.notebook.with_untracked(|n| is_shipped_default(options, n));
         let idle = self
             .sessions

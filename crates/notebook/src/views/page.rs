@@ -50,13 +50,16 @@ fn fit_notice(ctx: Ctx, options: UrlOptions) -> impl IntoView {
                 in_words(Size::Small),
                 fit.small_seconds.map(|s| format!("; about {}", duration(s))).unwrap_or_default()
             ),
-            (_, Size::Default) => {
-                format!(
-                    "At the paper's size ({}): about {} to train both experiments on this device.",
-                    in_words(Size::Default),
-                    duration(fit.default_seconds)
-                )
-            }
+            (Size::Default, Size::Default) => format!(
+                "Sized for this device: the paper's size ({}), about {} to train both experiments here.",
+                in_words(Size::Default),
+                duration(fit.default_seconds)
+            ),
+            (Size::Small, Size::Default) => format!(
+                "At the paper's size ({}), as you chose: about {} to train both experiments on this device.",
+                in_words(Size::Default),
+                duration(fit.default_seconds)
+            ),
             (Size::Default, Size::Small) => format!(
                 "At the small size ({}); the paper's size takes about {} here.",
                 in_words(Size::Small),
