@@ -2,8 +2,8 @@
 // find no violation on the default notebook before and after a run, with the share panel open, at
 // desktop and phone width, on a lesson, a sweep cell and the benchmark page; every chart has a text
 // alternative with its numbers; the keyboard alone drives a whole run (Tab order with a visible
-// focus, Enter and Space on the buttons, the scrub bar by arrow keys, Escape closes the share
-// panel, no trap).
+// focus, Enter and Space on the buttons, the settings form, a file button, the scrub bar by
+// arrow keys, Escape closes the share panel, no trap).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -122,7 +122,7 @@ async function tabTo(page, selector, limit = 300) {
       const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
       return { matches: e.matches(s), ring, name: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${[...e.classList].join(".")}` };
     }, selector);
-    assert.ok(here.ring, `the focused ${here.name} shows a focus ring`);
+    assert.ok(here.ring, `the focused ${here.name} shows a focus ring (Tab ${i + 1} towards ${selector})`);
     if (here.matches) return i + 1;
   }
   assert.fail(`Tab never reached ${selector}`);
@@ -170,6 +170,23 @@ test("the keyboard alone drives a whole run: Tab order, Enter and Space, the scr
     await page.waitForFunction(() => /step 0\b/.test(document.querySelector('[data-cell="5"] .verdict .at')?.textContent ?? ""), null, { timeout: 60_000 });
     await page.keyboard.press("ArrowRight");
     await page.waitForFunction(() => document.querySelector('[data-cell="5"] .scrub-range').value === "1");
+    // The settings form: Enter opens it, a value typed and Tab apply it (the run starts again).
+    // It is locked while the scrubbed step is analysed.
+    await page.waitForSelector(`${cell(PIZZA)} .status[data-state=done]`);
+    await page.focus(`${cell(PIZZA)} .cell-title`);
+    await tabTo(page, `${cell(PIZZA)} details.settings summary`, 2);
+    await page.keyboard.press("Enter");
+    await tabTo(page, `${cell(PIZZA)} input[name=steps]`);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("50");
+    await page.keyboard.press("Tab");
+    await page.waitForFunction((id) => / 50 steps /.test(document.querySelector(`[data-cell="${id}"] summary`).textContent), PIZZA);
+    assert.equal(await page.getAttribute(`${cell(PIZZA)} .status`, "data-state"), "idle");
+    // A file button: Enter on "Save file" downloads the notebook, with the new setting in it.
+    await page.focus("#share");
+    await tabTo(page, "#save-file", 1);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+    assert.match(download.suggestedFilename(), /\.grokscope\.json$/);
     // No trap: Tab goes on through the page and out of it.
     for (let i = 0; i < 400 && (await page.evaluate(() => document.activeElement !== document.body)); i++) await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement === document.body), true, "Tab leaves the page's last control");
