@@ -22,6 +22,7 @@ const QUESTION = 6, HINT = 7, CLOCK = 2, PIZZA = 3, PIZZA_CHECK = 8, CLOCK_CHECK
 test("?lessons lists the shipped lessons, and the guided lesson's question and checks work", { timeout: 600_000 }, async () => {
   const { page, errors, close } = await open(`${server.url}?lessons`);
   try {
+    await page.waitForSelector("li.lesson");
     const listed = await page.$$eval("li.lesson", (ls) => ls.map((l) => l.dataset.lesson));
     assert.deepEqual(listed.sort(), ["beyond-addition", "clock-and-pizza", "clock-vs-pizza", "grokking", "phase-diagram"]);
     await screenshot(page, "lessons-page");
