@@ -216,7 +216,7 @@ test("damaged, oversized, newer and hostile links are refused with a message and
   }
 });
 
-test("notebook, metrics, charts and weights download; the notebook and the weights upload again; bad files are refused", { timeout: 900_000 }, async () => {
+test("notebook, metrics, charts, weights and TransformerLens download; the notebook and the weights upload again; bad files are refused", { timeout: 900_000 }, async () => {
   const { page, errors, context, close } = await open(`${server.url}?size=small&steps=40`);
   try {
     await page.waitForSelector(`${cell(PIZZA)} .status[data-state=idle]`);
@@ -259,6 +259,21 @@ test("notebook, metrics, charts and weights download; the notebook and the weigh
     await page.setInputFiles(`${cell(PIZZA_ANALYSIS)} input.checkpoint`, weights.path);
     await page.waitForFunction(() => /from constant-attention/.test(document.querySelector('[data-cell="5"] .verdict .at')?.textContent ?? ""), null, { timeout: 120_000 });
     assert.equal(await page.textContent(`${cell(PIZZA_ANALYSIS)} .gs`), gs);
+
+    // TransformerLens: α = 0 has no equivalent, and says so; the α = 1 model comes in its layouts.
+    await page.click(`${cell(PIZZA)} .transformer-lens`);
+    assert.match(await page.textContent(`${cell(PIZZA)} .downloads .error`), /α = 0 has no TransformerLens equivalent/);
+    await train(page, CLOCK);
+    const hooked = await downloadOf(page, `${cell(CLOCK)} .transformer-lens`);
+    assert.match(hooked.name, /-step40-transformer-lens\.safetensors$/);
+    const tl = JSON.parse(hooked.bytes.subarray(8, 8 + Number(hooked.bytes.readBigUInt64LE(0))).toString());
+    const tlConfig = JSON.parse(tl.__metadata__.config);
+    assert.deepEqual([tlConfig.attention_dir, tlConfig.normalization_type, tlConfig.d_vocab, tlConfig.n_ctx], ["bidirectional", null, 31, 2]);
+    const { d_model, n_heads, d_head, d_mlp } = tlConfig;
+    assert.deepEqual(tl["embed.W_E"].shape, [31, d_model]);
+    assert.deepEqual(tl["blocks.0.attn.W_Q"].shape, [n_heads, d_model, d_head]);
+    assert.deepEqual(tl["blocks.0.attn.W_O"].shape, [n_heads, d_head, d_model]);
+    assert.deepEqual(tl["blocks.0.mlp.W_in"].shape, [d_model, d_mlp]);
 
     // Bad files: a message beside the cell, the rest keeps working.
     const dir = await mkdtemp(join(tmpdir(), "grokscope-bad-"));

@@ -5,6 +5,7 @@ mod bench;
 mod eval;
 mod sweep;
 mod train;
+mod transformer_lens;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Measure speed: `bench ensemble` compares a K-ensemble with K single runs, as JSON.
     Bench(bench::BenchArgs),
+    /// Write an α = 1 transformer as a TransformerLens HookedTransformer: its state dict as
+    /// safetensors, with the config that rebuilds it in the metadata; prints the config.
+    TransformerLens(transformer_lens::TransformerLensArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::TransformerLens(args) => transformer_lens::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

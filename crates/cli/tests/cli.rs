@@ -162,6 +162,33 @@ fn analyze_model_a() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Model B (α = 1) as a TransformerLens state dict; Model A (α = 0) refused with the reason.
+#[test]
+fn transformer_lens_takes_model_b_and_refuses_model_a() {
+    let checkpoints = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza/checkpoints");
+    let dir = scratch("transformer-lens");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("clock.safetensors");
+    let model_b = checkpoints.join("q9rsl94xlv.safetensors");
+    let config = stdout_json(&grokscope(&["transformer-lens", model_b.to_str().unwrap(), "--out", file.to_str().unwrap()]));
+    assert_eq!(config["attention_dir"], "bidirectional");
+    // The safetensors header: its length, then JSON.
+    let bytes = std::fs::read(&file).unwrap();
+    let length = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + length]).unwrap();
+    assert_eq!(header["embed.W_E"]["shape"], serde_json::json!([59, 128]));
+    assert_eq!(header["blocks.0.attn.W_O"]["shape"], serde_json::json!([4, 32, 128]));
+    assert_eq!(serde_json::from_str::<Value>(header["__metadata__"]["config"].as_str().unwrap()).unwrap(), config);
+
+    let model_a = checkpoints.join("p99zdpze5l.safetensors");
+    let refused = dir.join("pizza.safetensors");
+    let out = grokscope(&["transformer-lens", model_a.to_str().unwrap(), "--out", refused.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("α = 0 has no TransformerLens equivalent"));
+    assert!(!refused.exists(), "nothing written");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn bad_input_is_a_message_not_a_panic() {
     let dir = scratch("bad");

@@ -52,15 +52,11 @@ impl Checkpoint {
     }
 
     pub fn to_safetensors(&self) -> Vec<u8> {
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> =
-            self.weights.0.iter().map(|(name, t)| (name.clone(), t.shape.clone(), t.to_le_bytes())).collect();
-        let views = bytes
-            .iter()
-            .map(|(name, shape, data)| (name.as_str(), TensorView::new(Dtype::F32, shape.clone(), data).expect("shape matches data")));
-        let mut metadata = HashMap::new();
-        metadata.insert("config".to_string(), official_config(&self.run).to_string());
-        metadata.insert("grokscope".to_string(), serde_json::to_string(&self.run).expect("configs serialise"));
-        safetensors::serialize(views, Some(metadata)).expect("in-memory f32 tensors serialise")
+        let metadata = HashMap::from([
+            ("config".to_string(), official_config(&self.run).to_string()),
+            ("grokscope".to_string(), serde_json::to_string(&self.run).expect("configs serialise")),
+        ]);
+        safetensors_bytes(&self.weights, metadata)
     }
 
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
@@ -99,6 +95,15 @@ impl Checkpoint {
         }
         Ok(Checkpoint { run, weights, origin })
     }
+}
+
+/// `weights` as float32 safetensors with `metadata`.
+pub(crate) fn safetensors_bytes(weights: &Weights, metadata: HashMap<String, String>) -> Vec<u8> {
+    let bytes: Vec<(&String, &HostTensor, Vec<u8>)> = weights.0.iter().map(|(name, t)| (name, t, t.to_le_bytes())).collect();
+    let views = bytes
+        .iter()
+        .map(|(name, t, data)| (name.as_str(), TensorView::new(Dtype::F32, t.shape.clone(), data).expect("shape matches data")));
+    safetensors::serialize(views, Some(metadata)).expect("in-memory f32 tensors serialise")
 }
 
 /// The config as the official code writes it.

@@ -14,6 +14,7 @@ pub mod read;
 pub mod rng;
 pub mod task;
 pub mod training;
+pub mod transformer_lens;
 pub mod weights;
 
 pub use checkpoint::Checkpoint;

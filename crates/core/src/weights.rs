@@ -45,6 +45,36 @@ impl HostTensor {
         self.values.iter().flat_map(|v| v.to_le_bytes()).collect()
     }
 
+    /// The same values under another shape of as many values.
+    pub fn reshaped(&self, shape: Vec<usize>) -> HostTensor {
+        assert_eq!(shape.iter().product::<usize>(), self.values.len(), "a reshape keeps the number of values");
+        HostTensor { shape, values: self.values.clone() }
+    }
+
+    /// The axes reordered: axis i of the result is axis `axes[i]` of this tensor.
+    pub fn permuted(&self, axes: &[usize]) -> HostTensor {
+        assert_eq!(axes.len(), self.shape.len(), "a permutation names every axis");
+        let shape: Vec<usize> = axes.iter().map(|&a| self.shape[a]).collect();
+        let mut strides = vec![1; self.shape.len()];
+        for i in (0..self.shape.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * self.shape[i + 1];
+        }
+        let mut index = vec![0; shape.len()];
+        let mut values = Vec::with_capacity(self.values.len());
+        for _ in 0..self.values.len() {
+            values.push(self.values[index.iter().zip(axes).map(|(&i, &a)| i * strides[a]).sum::<usize>()]);
+            // The next index of the result, last axis fastest.
+            for axis in (0..shape.len()).rev() {
+                index[axis] += 1;
+                if index[axis] < shape[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        HostTensor { shape, values }
+    }
+
     pub fn to_device<const D: usize>(&self, device: &Device) -> Tensor<D> {
         Tensor::from_data(TensorData::new(self.values.clone(), self.shape.clone()), device)
     }

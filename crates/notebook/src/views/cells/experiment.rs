@@ -1,5 +1,6 @@
 //! An experiment cell: its settings, the controls of its run, progress and live curves.
 
+use grokscope_core::transformer_lens::HookedTransformer;
 use grokscope_core::{Checkpoint, RunConfig, Snapshot};
 use grokscope_document::export::{file_stem, metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
@@ -103,6 +104,13 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         let bytes = Checkpoint::new(run.get_untracked(), weights).to_safetensors();
         offer(&format!("step{step}.safetensors"), "application/octet-stream", bytes)
     };
+    let download_transformer_lens = move || {
+        let Some((step, weights)) = session.latest_weights() else { return };
+        match HookedTransformer::new(&run.get_untracked(), &weights) {
+            Ok(hooked) => offer(&format!("step{step}-transformer-lens.safetensors"), "application/octet-stream", hooked.to_safetensors()),
+            Err(why) => download_error.set(why),
+        }
+    };
     view! {
         <input class="cell-title" aria-label="experiment name" prop:value=name readonly=move || ctx.locked(Control::Cells)
             on:change=move |e| {
@@ -180,6 +188,9 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             <button class="small metrics-json" on:click=move |_| download_json()>"metrics JSON"</button>
             <button class="small weights" hidden=move || session.recorded.with(Vec::is_empty) title="The latest recorded weights, in the paper's tensor names"
                 on:click=move |_| download_weights()>"weights (.safetensors)"</button>
+            <button class="small transformer-lens" hidden=move || session.recorded.with(Vec::is_empty)
+                title="The latest recorded weights as a TransformerLens HookedTransformer (α = 1 only), its config in the file's metadata"
+                on:click=move |_| download_transformer_lens()>"TransformerLens"</button>
             <span class="error">{move || download_error.get()}</span>
         </p>
     }
