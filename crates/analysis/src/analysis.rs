@@ -78,7 +78,7 @@ pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u3
     let task = &run.task;
     let p = task.p;
     let logits = LogitTable::compute(run, weights, device).await?;
-    let accuracy = logits.accuracy(task, 0..p * p);
+    let accuracy = logits.accuracy(task, 0..task.num_pairs());
     let test_accuracy = test_pairs.map(|pairs| logits.accuracy(task, pairs.iter().map(|&i| i as usize)));
     let correct_logits = logits.correct(task);
 

@@ -24,7 +24,8 @@ pub fn distance_irrelevance(values: &[f64], task: &Task) -> f64 {
 /// official code.
 pub fn sum_difference_table(values: &[f64], task: &Task) -> Vec<f64> {
     let p = task.p;
-    let mut table = vec![0.0; p * p];
+    // NaN where no pair lands (division has no b = 0).
+    let mut table = vec![f64::NAN; p * p];
     for (e, &v) in task.examples().zip(values) {
         let (a, b) = (e.a as usize, e.b as usize);
         table[(a + b) % p * p + (a + p - b) % p] = v;

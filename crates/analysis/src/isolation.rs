@@ -69,7 +69,7 @@ pub async fn isolate_circles(
             step: fit.step,
             frequency: fit.frequency,
             fve,
-            accuracy: logits.accuracy(&run.task, 0..p * p),
+            accuracy: logits.accuracy(&run.task, 0..run.task.num_pairs()),
         };
         circles.push((circle, logits.correct(&run.task)));
     }

@@ -17,6 +17,7 @@ use grokscope_core::data::Batch;
 use grokscope_core::model::transformer::{EMBED, UNEMBED};
 use grokscope_core::model::{BlockParameter, ModelConfig, TransformerConfig};
 use grokscope_core::read::read_f32;
+use grokscope_core::task::is_prime;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Error, Model, Operation, RunConfig, Snapshot, Task};
 use serde::{Deserialize, Serialize};
@@ -177,7 +178,7 @@ pub fn gini(values: &[f64]) -> f64 {
 
 /// The smallest generator of (Z/pZ)*, for a prime p.
 pub fn primitive_root(p: usize) -> Option<usize> {
-    if p < 3 || (2..p).take_while(|d| d * d <= p).any(|d| p.is_multiple_of(d)) {
+    if p < 3 || !is_prime(p) {
         return None;
     }
     // The prime factors of p − 1: g generates when no g^((p−1)/q) is 1.
@@ -351,7 +352,7 @@ pub fn fourier_measures(run: &RunConfig, weights: &Weights) -> Result<(ProgressM
         weight_norm_sq: weights.squared_norm(),
         ..Default::default()
     };
-    let multiplicative = (task.operation == Operation::Multiply).then(|| FourierBasis::multiplicative(p)).flatten().map(|basis| {
+    let multiplicative = task.operation.is_multiplicative().then(|| FourierBasis::multiplicative(p)).flatten().map(|basis| {
         let rows = Matrix::from_fn(p, embedding.cols, |t, c| if basis.positions()[t].is_some() { embedding.get(t, c) } else { 0.0 });
         basis.norms(&rows)
     });

@@ -79,7 +79,7 @@ fn train_writes_metrics_and_a_checkpoint_that_eval_reads() {
 /// multiplication's character basis only where it applies.
 #[test]
 fn train_any_operation_and_record_its_progress_measures() {
-    for (operation, character_basis) in [("a^2 + b^2", false), ("multiply", true)] {
+    for (operation, character_basis) in [("a^2 + b^2", false), ("multiply", true), ("divide", true)] {
         let out_dir = scratch("operation");
         let out = grokscope(&[
             "train",
@@ -195,7 +195,7 @@ fn bad_input_is_a_message_not_a_panic() {
     std::fs::create_dir_all(&dir).unwrap();
     let junk = dir.join("junk.safetensors");
     std::fs::write(&junk, b"this is not a checkpoint at all").unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["eval", junk.to_str().unwrap()], "not a usable checkpoint"),
         (&["analyze", junk.to_str().unwrap()], "not a usable checkpoint"),
         (&["eval", "/nonexistent/model.safetensors"], "No such file"),
@@ -203,8 +203,9 @@ fn bad_input_is_a_message_not_a_panic() {
         (&["train", "--d-model", "8", "--heads", "9", "--out", dir.to_str().unwrap()], "heads"),
         (
             &["train", "--operation", "a^9+b", "--out", dir.to_str().unwrap()],
-            "unknown operation `a^9+b` (one of add, subtract, multiply, 2a+b",
+            "unknown operation `a^9+b` (one of add, subtract, multiply, divide, 2a+b",
         ),
+        (&["train", "--operation", "divide", "--p", "21", "--out", dir.to_str().unwrap()], "division needs a prime modulus"),
     ];
     for (args, expected) in cases {
         let out = grokscope(args);

@@ -109,7 +109,7 @@ pub(crate) fn safetensors_bytes(weights: &Weights, metadata: HashMap<String, Str
 /// The config as the official code writes it.
 fn official_config(run: &RunConfig) -> Value {
     let p = run.task.p;
-    let funcs = format!("lambda x: ({})%{p}", run.task.operation.python());
+    let funcs = format!("lambda x: ({})%{p}", run.task.operation.python(p));
     let train = &run.train;
     let mut v = match &run.model {
         ModelConfig::Transformer(t) => json!({
@@ -121,7 +121,7 @@ fn official_config(run: &RunConfig) -> Value {
             "n_layers": t.n_layers,
             "attention_dir": "casual",
             "act_fn": t.activation,
-            "batch_size": p * p,
+            "batch_size": run.task.num_pairs(),
             "attn_coeff": t.attention_rate,
             "diff_vocab": t.encoding.diff_vocab as u8,
             "eqn_sign": t.encoding.eqn_sign as u8,
@@ -165,7 +165,7 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
         None => Operation::Add,
         Some(f) => Operation::all()
             .into_iter()
-            .find(|op| f.strip_prefix("lambda x: (").and_then(|f| f.strip_suffix(&format!(")%{p}"))) == Some(&op.python()))
+            .find(|op| f.strip_prefix("lambda x: (").and_then(|f| f.strip_suffix(&format!(")%{p}"))) == Some(&op.python(p)))
             .ok_or_else(|| bad(format!("its task `{f}` is not one grokscope knows")))?,
     };
     let model = if let Some(kind) = v.get("model_type") {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::model::{MlpOnlyConfig, ModelConfig, TransformerConfig};
-use crate::task::Task;
+use crate::task::{Operation, Task, is_prime};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(default)]
@@ -88,8 +88,7 @@ impl RunConfig {
     /// Rough count of f32 values one training step holds: parameters, gradients and two
     /// AdamW moments, plus the activations of the full batch.
     pub fn footprint_values(&self) -> usize {
-        let p = self.task.p;
-        let batch = p * p;
+        let (p, batch) = (self.task.p, self.task.num_pairs());
         match &self.model {
             ModelConfig::Transformer(c) => {
                 let (d, v, n) = (c.d_model, c.encoding.vocab(p), c.encoding.n_ctx());
@@ -107,8 +106,7 @@ impl RunConfig {
     /// Values in the largest single tensor of a full-batch step (the MLP's hidden activations,
     /// as a rule): a GPU must hold it in one buffer.
     pub fn largest_tensor_values(&self) -> usize {
-        let p = self.task.p;
-        let batch = p * p;
+        let (p, batch) = (self.task.p, self.task.num_pairs());
         match &self.model {
             ModelConfig::Transformer(c) => {
                 let n = c.encoding.n_ctx();
@@ -123,6 +121,9 @@ impl RunConfig {
         let p = self.task.p;
         if !(3..=MAX_P).contains(&p) {
             return bad(format!("p = {p}: the modulus must be between 3 and {MAX_P}"));
+        }
+        if self.task.operation == Operation::Divide && !is_prime(p) {
+            return bad(format!("p = {p}: division needs a prime modulus, where every b ≠ 0 has an inverse"));
         }
         match &self.model {
             ModelConfig::Transformer(c) => {
@@ -151,7 +152,7 @@ impl RunConfig {
         if t.steps > MAX_STEPS {
             return bad(format!("{} steps: at most {MAX_STEPS}", t.steps));
         }
-        if !(t.train_fraction > 0.0 && t.train_fraction < 1.0) || ((t.train_fraction * (p * p) as f64) as usize) == 0 {
+        if !(t.train_fraction > 0.0 && t.train_fraction < 1.0) || ((t.train_fraction * self.task.num_pairs() as f64) as usize) == 0 {
             return bad(format!("train fraction {}: must leave pairs both to train on and to test on", t.train_fraction));
         }
         if !(t.lr.is_finite() && t.lr > 0.0 && t.lr <= 1.0) {

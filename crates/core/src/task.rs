@@ -15,6 +15,8 @@ pub enum Operation {
     Add,
     Subtract,
     Multiply,
+    /// a · b⁻¹ over the pairs with b ≠ 0, for a prime p (`Task::pair`).
+    Divide,
     /// 2a + b
     TwoAPlusB,
     /// 2a − b
@@ -71,6 +73,7 @@ impl Operation {
             Add,
             Subtract,
             Multiply,
+            Divide,
             TwoAPlusB,
             TwoAMinusB,
             TwoAPlusThreeB,
@@ -103,6 +106,8 @@ impl Operation {
             Add => a + b,
             Subtract => a + neg(b),
             Multiply => ab,
+            // b⁻¹ = b^(p−2) (Fermat; p prime, b ≠ 0).
+            Divide => a * pow(b, p as u32 - 2),
             TwoAPlusB => 2 * a + b,
             TwoAMinusB => 2 * a + neg(b),
             TwoAPlusThreeB => 2 * a + 3 * b,
@@ -138,10 +143,23 @@ impl Operation {
         self.spelled(Spelling::Page)
     }
 
-    /// The official code's expression over `x = (a, b)`, without the `% p` (Clock & Pizza's
-    /// `funcs`, for the checkpoints it reads and writes).
-    pub fn python(self) -> String {
-        self.spelled(Spelling::Python)
+    /// The official code's expression over `x = (a, b)` modulo `p`, without the `% p` (Clock &
+    /// Pizza's `funcs`, for the checkpoints it reads and writes).
+    pub fn python(self, p: usize) -> String {
+        match self {
+            Operation::Divide => format!("x[0]*pow(x[1],{},{p})", p - 2),
+            _ => self.spelled(Spelling::Python),
+        }
+    }
+
+    /// Division pairs a only with b ≠ 0: the second operand's smallest value.
+    fn smallest_b(self) -> u32 {
+        (self == Operation::Divide) as u32
+    }
+
+    /// Operations of the multiplicative group (Z/pZ)*, which the character basis diagonalises.
+    pub fn is_multiplicative(self) -> bool {
+        matches!(self, Operation::Multiply | Operation::Divide)
     }
 
     fn spelled(self, s: Spelling) -> String {
@@ -169,11 +187,14 @@ impl Operation {
             Add if s == Spelling::Ascii => return "add".into(),
             Subtract if s == Spelling::Ascii => return "subtract".into(),
             Multiply if s == Spelling::Ascii => return "multiply".into(),
+            Divide if s == Spelling::Ascii => return "divide".into(),
             Random if s != Spelling::Page => return "random".into(),
             Random => return "random(a, b)".into(),
             Add => vec![a.into(), "+".into(), b.into()],
             Subtract => vec![a.into(), "-".into(), b.into()],
             Multiply => vec![ab],
+            // The page's spelling: the others are `divide` and `Operation::python`'s.
+            Divide => vec![times(a, &format!("{b}⁻¹"))],
             TwoAPlusB => vec![scaled(2, a), "+".into(), b.into()],
             TwoAMinusB => vec![scaled(2, a), "-".into(), b.into()],
             TwoAPlusThreeB => vec![scaled(2, a), "+".into(), scaled(3, b)],
@@ -218,6 +239,10 @@ fn bracket(s: Spelling, a: &str, op: &str, b: &str) -> String {
 
 fn superscript(n: u32) -> String {
     n.to_string().chars().map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().nth(c.to_digit(10).unwrap_or(0) as usize).unwrap_or(c)).collect()
+}
+
+pub fn is_prime(n: usize) -> bool {
+    n >= 2 && !(2..n).take_while(|d| d * d <= n).any(|d| n.is_multiple_of(d))
 }
 
 /// A 64-bit mixer (SplitMix64's finaliser): the random table's entries, the same on every platform.
@@ -280,13 +305,26 @@ impl Task {
         Task { operation: Operation::Add, p: 59 }
     }
 
+    /// The pairs of the task: all p², or the p(p − 1) with b ≠ 0 for division.
     pub fn num_pairs(&self) -> usize {
-        self.p * self.p
+        self.p * self.bs()
     }
 
-    /// Pair number `i` in the official order: a = i / p, b = i % p.
+    /// Pair number `i` in the official order (a major, b minor): for all p² pairs, a = i / p and
+    /// b = i % p.
     pub fn pair(&self, i: usize) -> (u32, u32) {
-        ((i / self.p) as u32, (i % self.p) as u32)
+        ((i / self.bs()) as u32, (i % self.bs()) as u32 + self.operation.smallest_b())
+    }
+
+    /// The number of the pair (a, b), if it is one of the task's.
+    pub fn pair_number(&self, a: u32, b: u32) -> Option<usize> {
+        let b = b.checked_sub(self.operation.smallest_b())? as usize;
+        (b < self.bs() && (a as usize) < self.p).then(|| a as usize * self.bs() + b)
+    }
+
+    /// How many values b takes.
+    fn bs(&self) -> usize {
+        self.p - self.operation.smallest_b() as usize
     }
 
     pub fn answer(&self, a: u32, b: u32) -> u32 {
@@ -355,7 +393,7 @@ mod tests {
     #[test]
     fn operations_parse_what_they_print() {
         let all = Operation::all();
-        assert_eq!(all.len(), 14 + 6 + 1 + 6 + 6 + 6);
+        assert_eq!(all.len(), 15 + 6 + 1 + 6 + 6 + 6);
         for op in all {
             assert_eq!(op.to_string().parse::<Operation>(), Ok(op));
             assert_eq!(serde_json::to_string(&op).unwrap(), format!("\"{op}\""));
@@ -365,8 +403,24 @@ mod tests {
         assert_eq!("a*b+b".parse(), Ok(Operation::AbPlusB));
         assert_eq!(Operation::SumPower(3).formula(), "(a + b)³");
         assert_eq!(Operation::TwoAMinusThreeB.formula(), "2a − 3b");
-        assert_eq!(Operation::CubePlusAbSquarePlusB.python(), "x[0]**3+x[0]*x[1]**2+x[1]");
-        assert!("divide".parse::<Operation>().unwrap_err().contains("add, subtract, multiply, 2a+b"));
+        assert_eq!(Operation::CubePlusAbSquarePlusB.python(97), "x[0]**3+x[0]*x[1]**2+x[1]");
+        assert!("a/b".parse::<Operation>().unwrap_err().contains("add, subtract, multiply, divide, 2a+b"));
+        assert_eq!((Operation::Divide.formula(), Operation::Divide.python(59)), ("a·b⁻¹".into(), "x[0]*pow(x[1],57,59)".into()));
+    }
+
+    /// Division runs over b ≠ 0, in the official order, and its answer times b is a.
+    #[test]
+    fn division_pairs_have_a_nonzero_divisor() {
+        let t = Task { operation: Operation::Divide, p: 7 };
+        assert_eq!(t.num_pairs(), 42);
+        assert_eq!((t.pair(0), t.pair(5), t.pair(6), t.pair(41)), ((0, 1), (0, 6), (1, 1), (6, 6)));
+        for (i, e) in t.examples().enumerate() {
+            assert_ne!(e.b, 0);
+            assert_eq!(e.answer * e.b % 7, e.a, "{e:?}");
+            assert_eq!(t.pair_number(e.a, e.b), Some(i));
+        }
+        assert_eq!(t.pair_number(3, 0), None);
+        assert_eq!(Task::paper().pair_number(1, 1), Some(60));
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub enum ChartChoice {
     Components,
     CorrectLogits,
     Fourier,
-    /// The spectrum in the multiplicative basis (multiplication only).
+    /// The spectrum in the multiplicative basis (multiplication and division).
     Characters,
     Attention,
 }

@@ -3,11 +3,13 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use grokscope_core::Task;
+
 use crate::heatmap::heatmap;
 use crate::style::*;
 
-/// One row per layer, one panel per head. `attention[layer][head][pair]`.
-pub fn attention<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, attention: &[Vec<Vec<f32>>], p: usize) -> PlotResult {
+/// One row per layer, one panel per head. `attention[layer][head][pair]`, in `task`'s pair order.
+pub fn attention<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, attention: &[Vec<Vec<f32>>], task: &Task) -> PlotResult {
     area.fill(&WHITE)?;
     let layers = attention.len();
     let heads = attention.iter().map(Vec::len).max().unwrap_or(0);
@@ -19,7 +21,8 @@ pub fn attention<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, attention: &
     for (l, layer) in attention.iter().enumerate() {
         for (h, values) in layer.iter().enumerate() {
             let title = if layers > 1 { format!("layer {} head {}", l + 1, h + 1) } else { format!("head {}", h + 1) };
-            heatmap(&panels[l * heads + h], &title, p, ("b", "a"), |x, y| values[y * p + x] as f64)?;
+            let value = |b: usize, a: usize| task.pair_number(a as u32, b as u32).map_or(f64::NAN, |i| values[i] as f64);
+            heatmap(&panels[l * heads + h], &title, task.p, ("b", "a"), value)?;
         }
     }
     Ok(())

@@ -35,10 +35,13 @@ pub fn heatmap<DB: DrawingBackend>(
         .x_label_formatter(&|v| format!("{}", *v as usize))
         .y_label_formatter(&|v| format!("{}", *v as usize))
         .draw()?;
-    chart.draw_series((0..n * n).map(|i| {
-        let (x, y) = (i % n, i / n);
-        Rectangle::new([(x as f64, y as f64), (x as f64 + 1.0, y as f64 + 1.0)], viridis(value(x, y), lo, hi).filled())
-    }))?;
+    // A cell without a value (NaN) stays blank.
+    chart.draw_series(
+        (0..n * n)
+            .map(|i| (i % n, i / n))
+            .filter(|&(x, y)| value(x, y).is_finite())
+            .map(|(x, y)| Rectangle::new([(x as f64, y as f64), (x as f64 + 1.0, y as f64 + 1.0)], viridis(value(x, y), lo, hi).filled())),
+    )?;
     colour_bar(&bar_area, lo, hi)
 }
 

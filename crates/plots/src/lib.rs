@@ -31,7 +31,7 @@ pub enum Chart {
     /// The correct logit with only the n-th circle (PC pair) of the embedding left.
     IsolatedLogits(usize),
     Fourier,
-    /// The embedding in the character basis (multiplication).
+    /// The embedding in the character basis (multiplication, division).
     Characters,
     Attention,
     Readout,
@@ -147,7 +147,6 @@ impl Chart {
 
     pub fn draw<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>, analysis: &Analysis, history: &[Snapshot]) -> PlotResult {
         let r = &analysis.report;
-        let p = r.task.p;
         match self {
             Chart::Curves => curves::curves(area, history, true),
             Chart::Components => embedding::components(area, analysis, 12),
@@ -167,9 +166,9 @@ impl Chart {
             Chart::Fourier => fourier::fourier(area, &r.fourier),
             Chart::Characters => match &analysis.spectra.multiplicative {
                 Some(norms) => fourier::characters(area, norms),
-                None => Err(PlotError("the character basis is for multiplication modulo a prime".into())),
+                None => Err(PlotError("the character basis is for multiplication and division modulo a prime".into())),
             },
-            Chart::Attention => attention::attention(area, &analysis.attention, p),
+            Chart::Attention => attention::attention(area, &analysis.attention, &r.task),
             Chart::Readout => readout::readout(area, r),
         }
     }

@@ -2,8 +2,9 @@
 //! exists. The hand-built Clock and Pizza give patterns known in advance.
 
 use grokscope_analysis::{Analysis, analyze, ideal};
-use grokscope_core::Snapshot;
 use grokscope_core::device::Backend;
+use grokscope_core::model::{ModelConfig, TransformerConfig};
+use grokscope_core::{Operation, RunConfig, Snapshot, Task};
 use grokscope_plots::Chart;
 use grokscope_plots::style::viridis;
 use grokscope_plots::svg::render;
@@ -46,18 +47,23 @@ fn texts(svg: &str) -> String {
 
 /// The p² heatmap cells: the `<rect>`s of cell size, in drawing order (row by row from y = 0).
 fn cells(svg: &str) -> Vec<String> {
+    let mut out = cell_sized(svg);
+    // The colour bar's 32 steps come after the cells.
+    out.truncate(P * P);
+    out
+}
+
+/// The fills of every `<rect>` of a heatmap cell's size: every panel's cells and colour bars.
+fn cell_sized(svg: &str) -> Vec<String> {
     let fills = attributes(svg, "rect", "fill");
     let widths = attributes(svg, "rect", "width");
     let cell = widths.iter().filter_map(|w| w.parse::<u32>().ok()).filter(|&w| w > 0).min().unwrap();
-    let mut out: Vec<String> = fills
+    fills
         .into_iter()
         .zip(widths)
         .filter(|(_, w)| w.parse::<u32>().ok() == Some(cell) || w.parse::<u32>().ok() == Some(cell + 1))
         .map(|(f, _)| f)
-        .collect();
-    // The colour bar's 32 steps come after the cells.
-    out.truncate(P * P);
-    out
+        .collect()
 }
 
 #[test]
@@ -126,6 +132,26 @@ fn readout_and_attention() {
     assert_eq!(c.len(), P * P);
     assert!(c.iter().all(|f| *f == c[0]));
     assert!(texts(&svg).contains("head 1"));
+}
+
+/// Division has no pair with b = 0: its heatmaps over (a, b) leave that column blank, and its
+/// spectrum is also drawn in the character basis.
+#[test]
+fn division_leaves_b_zero_blank() {
+    let analysis = |operation| {
+        let mut run = RunConfig::paper(1.0);
+        run.task = Task { operation, p: P };
+        run.model = ModelConfig::Transformer(TransformerConfig { d_model: 16, n_heads: 2, ..TransformerConfig::paper(1.0) });
+        let weights = run.model.init_weights(P, 0);
+        block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap()
+    };
+    let (divide, add) = (analysis(Operation::Divide), analysis(Operation::Add));
+    assert_eq!(divide.attention[0][0].len(), P * (P - 1));
+    // One column of p cells fewer in each of the two heads' panels.
+    let drawn = |a: &Analysis| cell_sized(&render(Chart::Attention, a, &[]).unwrap()).len();
+    assert_eq!(drawn(&add) - drawn(&divide), 2 * P);
+    render(Chart::CorrectLogits, &divide, &[]).unwrap();
+    assert!(texts(&render(Chart::Characters, &divide, &[]).unwrap()).contains("multiplicative basis"));
 }
 
 #[test]
