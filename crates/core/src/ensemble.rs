@@ -8,7 +8,6 @@
 //! fraction. Everything else, shapes and the optimiser's settings, is shared.
 
 use burn::module::Param;
-use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::{log_softmax, softmax};
@@ -17,7 +16,8 @@ use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
-use crate::training::{Snapshot, adamw, descend};
+use crate::optimizer::AdamW;
+use crate::training::Snapshot;
 use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
 
 /// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
@@ -102,7 +102,7 @@ pub struct EnsembleTrainer {
     /// The single model's table, and the same with the member axis in front.
     table: Vec<Parameter>,
     stacked_table: Vec<Parameter>,
-    optimizer: ModuleOptimizer,
+    optimizer: AdamW,
     step: usize,
     /// `[K]` attention rates, for training and for evaluation.
     alpha: Tensor<1>,
@@ -152,7 +152,7 @@ impl EnsembleTrainer {
         let plain = device.clone().without_autodiff();
         let autodiff = plain.clone().autodiff();
         let model = load(config, &stacked_table, &stacked, &autodiff)?;
-        let optimizer = adamw(&first.train);
+        let optimizer = AdamW::new(&first.train);
         let n = first.task.num_pairs();
         let splits: Vec<Split> = runs.iter().map(|r| Split::new(&r.task, r.train.train_fraction, r.train.seed)).collect();
         let mask: Vec<f32> = splits.iter().flat_map(|s| s.train_mask(n)).collect();
@@ -196,7 +196,7 @@ impl EnsembleTrainer {
             // Each member's mean over its own training pairs; their sum is the loss.
             let k = self.runs.len();
             let loss = ((per_pair * self.train_mask.clone()).sum_dim(1).reshape([k]) / self.n_train.clone()).sum();
-            self.model = descend(&mut self.optimizer, lr, self.model.clone(), loss);
+            self.model = self.optimizer.step(lr, self.model.clone(), loss);
             self.step += 1;
         }
     }

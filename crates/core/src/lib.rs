@@ -10,6 +10,7 @@ pub mod encoding;
 pub mod ensemble;
 mod error;
 pub mod model;
+pub mod optimizer;
 pub mod read;
 pub mod rng;
 pub mod task;

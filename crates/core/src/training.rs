@@ -5,15 +5,15 @@
 //! decides how often to pay for a read-back (every K steps in the browser, where a
 //! synchronous read panics on WebGPU).
 
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::config::{RunConfig, TrainConfig};
+use crate::config::RunConfig;
 use crate::data::{Batch, Split};
 use crate::model::Model;
+use crate::optimizer::{AdamW, AdamWState};
 use crate::read::read_one;
 use crate::weights::{Parameter, Weights, flat_parameters, read_back};
 
@@ -44,22 +44,6 @@ impl Snapshot {
     }
 }
 
-/// AdamW with the recipe's betas, epsilon and decoupled weight decay.
-pub(crate) fn adamw(t: &TrainConfig) -> ModuleOptimizer {
-    AdamWConfig::new()
-        .with_beta_1(t.beta1 as f32)
-        .with_beta_2(t.beta2 as f32)
-        .with_epsilon(t.epsilon as f32)
-        .with_weight_decay(t.weight_decay as f32)
-        .init()
-}
-
-/// One AdamW step of `model` down the gradient of `loss`.
-pub(crate) fn descend<M: Module>(optimizer: &mut ModuleOptimizer, lr: f64, model: M, loss: Tensor<1>) -> M {
-    let grads = GradientsParams::from_grads(loss.backward(), &model);
-    optimizer.step(lr, model, grads)
-}
-
 /// Per-example cross-entropy, `[batch]`.
 pub fn cross_entropy_per_example(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
     log_softmax(logits, 1).gather(1, labels.unsqueeze_dim(1)).neg().squeeze_dim(1)
@@ -75,7 +59,7 @@ pub struct Trainer {
     model: Model,
     /// The model's parameter table, which names what is read back.
     parameters: Vec<Parameter>,
-    optimizer: ModuleOptimizer,
+    optimizer: AdamW,
     step: usize,
     train: Batch,
     /// Every pair, for evaluation, and which of them are training pairs.
@@ -105,11 +89,15 @@ impl Trainer {
     }
 
     /// A run that continues from `weights` recorded after `step` steps, on another device say.
-    /// The learning-rate schedule continues; AdamW's moments start again from zero (they are
-    /// not recorded).
-    pub fn resume(run: &RunConfig, weights: &Weights, step: usize, device: &Device) -> Result<Self, Error> {
+    /// The learning-rate schedule continues; AdamW continues from `optimizer` (what
+    /// `observe_resumable` read at that step: the run then goes on exactly as if never
+    /// stopped) or starts its moments again from zero.
+    pub fn resume(run: &RunConfig, weights: &Weights, step: usize, optimizer: Option<&AdamWState>, device: &Device) -> Result<Self, Error> {
         let mut trainer = Self::from_weights(run, weights, device)?;
         trainer.step = step;
+        if let Some(state) = optimizer {
+            trainer.optimizer = AdamW::resume(&run.train, state, &trainer.parameters, &device.clone().without_autodiff())?;
+        }
         Ok(trainer)
     }
 
@@ -122,7 +110,7 @@ impl Trainer {
         let (task, t) = (&run.task, &run.train);
         let split = Split::new(task, t.train_fraction, t.seed);
         let model = Model::from_weights(&run.model, task.p, weights, &device)?;
-        let optimizer = adamw(t);
+        let optimizer = AdamW::new(t);
         let n = task.num_pairs();
         Ok(Trainer {
             train: Batch::new(task, &run.model, &split.train, &device),
@@ -151,7 +139,7 @@ impl Trainer {
             let lr = self.run.train.learning_rate(self.step);
             let logits = self.model.forward(self.train.inputs.clone());
             let loss = cross_entropy(logits, self.train.labels.clone());
-            self.model = descend(&mut self.optimizer, lr, self.model.clone(), loss);
+            self.model = self.optimizer.step(lr, self.model.clone(), loss);
             self.step += 1;
         }
     }
@@ -167,6 +155,16 @@ impl Trainer {
     pub async fn observe(&self) -> Result<(Snapshot, Weights), Error> {
         let (leading, weights) = self.read_weights(vec![self.metrics()]).await?;
         Ok((self.snapshot_from(&leading[0]), weights))
+    }
+
+    /// What `observe` reads and AdamW's state, in one asynchronous read: all a run needs to
+    /// resume exactly (`resume`).
+    pub async fn observe_resumable(&self) -> Result<(Snapshot, Weights, AdamWState), Error> {
+        let moments = self.optimizer.moments();
+        let n_moments = moments.len();
+        let (mut leading, weights) = self.read_weights([vec![self.metrics()], moments].concat()).await?;
+        let moments = leading.split_off(leading.len() - n_moments);
+        Ok((self.snapshot_from(&leading[0]), weights, self.optimizer.state(&self.parameters, moments)))
     }
 
     /// Train loss, train accuracy, test loss, test accuracy and accuracy over all pairs, on the

@@ -106,7 +106,7 @@ fn observe_then_resume_elsewhere() {
     let (snapshot, weights) = block_on(trainer.observe()).unwrap();
     assert_eq!(snapshot, block_on(trainer.snapshot()).unwrap());
     assert_eq!(weights, block_on(trainer.weights()).unwrap());
-    let mut resumed = Trainer::resume(&run, &weights, snapshot.step, &Backend::Wgpu.device()).unwrap();
+    let mut resumed = Trainer::resume(&run, &weights, snapshot.step, None, &Backend::Wgpu.device()).unwrap();
     assert_eq!(resumed.step(), 20);
     let start = block_on(resumed.snapshot()).unwrap();
     assert!((start.train_loss - snapshot.train_loss).abs() < 1e-4 * snapshot.train_loss, "{start:?} vs {snapshot:?}");
@@ -114,4 +114,66 @@ fn observe_then_resume_elsewhere() {
     let end = block_on(resumed.snapshot()).unwrap();
     assert_eq!(end.step, 25);
     assert!(end.train_loss < start.train_loss, "{start:?} -> {end:?}");
+}
+
+/// A run resumed from what `observe_resumable` read (weights and AdamW's moments) goes on
+/// exactly as the run that never stopped: what the notebook's reload relies on.
+#[test]
+fn resuming_with_the_optimizer_state_repeats_the_run_bit_for_bit() {
+    let run = tiny(1.0, 40);
+    let device = Backend::CPU.device();
+    let mut whole = Trainer::new(&run, &device).unwrap();
+    whole.advance(40);
+    let mut first_half = Trainer::new(&run, &device).unwrap();
+    first_half.advance(20);
+    let (snapshot, weights, optimizer) = block_on(first_half.observe_resumable()).unwrap();
+    assert_eq!((snapshot.step, optimizer.time), (20, 20));
+    assert_eq!(weights, block_on(first_half.weights()).unwrap());
+    let mut resumed = Trainer::resume(&run, &weights, 20, Some(&optimizer), &device).unwrap();
+    resumed.advance(20);
+    assert_eq!(block_on(resumed.observe_resumable()).unwrap(), block_on(whole.observe_resumable()).unwrap());
+    // Without the moments AdamW starts again: another run.
+    let mut restarted = Trainer::resume(&run, &weights, 20, None, &device).unwrap();
+    restarted.advance(20);
+    assert_ne!(block_on(restarted.weights()).unwrap(), block_on(whole.weights()).unwrap());
+}
+
+/// Our AdamW is burn's, to the bit: the same steps of the same model under burn's optimizer
+/// give the same weights.
+#[test]
+fn adamw_computes_what_burns_adamw_computes() {
+    use burn::module::Module;
+    use burn::optim::{AdamWConfig, GradientsParams};
+    use grokscope_core::Model;
+    use grokscope_core::data::{Batch, Split};
+    use grokscope_core::optimizer::AdamW;
+    use grokscope_core::training::cross_entropy;
+    use grokscope_core::weights::{flat_parameters, read_back};
+    let mut run = tiny(1.0, 10);
+    run.train.weight_decay = 0.3;
+    let device = Backend::CPU.device().autodiff();
+    let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
+    let batch = Batch::new(&run.task, &run.model, &split.train, &device);
+    let table = run.model.parameters(run.task.p);
+    let initial = run.model.init_weights(run.task.p, run.train.seed);
+    let start = Model::from_weights(&run.model, run.task.p, &initial, &device).unwrap();
+    let loss = |m: &Model| cross_entropy(m.forward(batch.inputs.clone()), batch.labels.clone());
+    let (mut ours, mut burns) = (start.clone(), start);
+    let mut adamw = AdamW::new(&run.train);
+    let t = &run.train;
+    let mut burn_adamw = AdamWConfig::new()
+        .with_beta_1(t.beta1 as f32)
+        .with_beta_2(t.beta2 as f32)
+        .with_epsilon(t.epsilon as f32)
+        .with_weight_decay(t.weight_decay as f32)
+        .init();
+    for step in 0..10 {
+        let lr = t.learning_rate(step);
+        ours = adamw.step(lr, ours.clone(), loss(&ours));
+        let grads = GradientsParams::from_grads(loss(&burns).backward(), &burns);
+        burns = burn_adamw.step(lr, burns, grads);
+    }
+    let weights = |m: &Model| block_on(read_back(&table, flat_parameters(&m.valid()), Vec::new())).unwrap().1;
+    assert_ne!(weights(&ours), initial);
+    assert_eq!(weights(&ours), weights(&burns));
 }

@@ -46,11 +46,13 @@ pub struct Ctx {
     sweeps: StoredValue<HashMap<u32, (Owner, SweepSession)>, LocalStorage>,
     /// The page's owner, under which every session's owner is made.
     page: StoredValue<Owner, LocalStorage>,
+    /// The notebook's slot in the browser's storage: its runs are kept under it.
+    slot: StoredValue<String, LocalStorage>,
 }
 
 impl Ctx {
-    /// Under the current reactive owner: the page's.
-    pub fn new(notebook: Notebook, devices: Devices, size: Size) -> Self {
+    /// Under the current reactive owner: the page's. The notebook is saved in `slot`.
+    pub fn new(notebook: Notebook, devices: Devices, size: Size, slot: String) -> Self {
         Ctx {
             notebook: RwSignal::new(notebook),
             devices,
@@ -59,20 +61,27 @@ impl Ctx {
             sessions: StoredValue::new_local(HashMap::new()),
             sweeps: StoredValue::new_local(HashMap::new()),
             page: StoredValue::new_local(Owner::current().expect("the page is rendered under an owner")),
+            slot: StoredValue::new_local(slot),
         }
     }
 
-    /// The session of experiment `id`, made on first use.
+    /// The session of experiment `id`, made on first use with the run kept for it in the
+    /// browser, if any.
     pub fn session(&self, id: u32) -> Session {
         if let Some(s) = self.sessions.with_value(|m| m.get(&id).map(|(_, s)| *s)) {
             return s;
         }
-        let speed = self.experiment(id).map(|(_, run)| run.train.eval_every).unwrap_or(20);
+        let experiment = self.experiment(id);
+        let speed = experiment.as_ref().map(|(_, run)| run.train.eval_every).unwrap_or(20);
         let owner = self.page.with_value(Owner::child);
-        let session = owner.with(|| Session::new(speed));
+        let key = format!("{}/{id}", self.slot.get_value());
+        let session = owner.with(|| Session::new(speed, key));
         self.sessions.update_value(|m| {
             m.insert(id, (owner, session));
         });
+        if let Some((_, run)) = experiment {
+            session.restore(run);
+        }
         session
     }
 

@@ -9,9 +9,10 @@ use std::rc::Rc;
 use grokscope_analysis::analyze;
 use grokscope_analysis::progress::{Evaluation, fourier_measures};
 use grokscope_core::device::Backend;
+use grokscope_core::optimizer::AdamWState;
 use grokscope_core::weights::Weights;
 use grokscope_core::{Device, EnsembleTrainer, Trainer};
-use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use grokscope_notebook::protocol::{Reply, Request, WireAdamW, WireWeights};
 use grokscope_notebook::webgpu::{check, webgpu_device};
 use grokscope_sweep::bench::measure;
 use wasm_bindgen::JsCast;
@@ -62,17 +63,20 @@ impl Training {
     }
 
     /// Each model's snapshot and weights, with the progress measures that need no forward pass
-    /// computed here, where the weights are.
-    async fn observe(&self) -> Result<Vec<(Evaluation, Weights)>, grokscope_core::Error> {
+    /// computed here, where the weights are; for a run, AdamW's state too.
+    async fn observe(&self) -> Result<Vec<(Evaluation, Weights, Option<AdamWState>)>, grokscope_core::Error> {
         let (runs, observed) = match self {
-            Training::Run(t) => (std::slice::from_ref(t.run()), vec![t.observe().await?]),
-            Training::Ensemble(e) => (e.runs(), e.observe().await?),
+            Training::Run(t) => {
+                let (snapshot, weights, optimizer) = t.observe_resumable().await?;
+                (std::slice::from_ref(t.run()), vec![(snapshot, weights, Some(optimizer))])
+            }
+            Training::Ensemble(e) => (e.runs(), e.observe().await?.into_iter().map(|(s, w)| (s, w, None)).collect()),
         };
         runs.iter()
             .zip(observed)
-            .map(|(run, (snapshot, weights))| {
+            .map(|(run, (snapshot, weights, optimizer))| {
                 let progress = Some(fourier_measures(run, &weights)?.0);
-                Ok((Evaluation { snapshot, progress }, weights))
+                Ok((Evaluation { snapshot, progress }, weights, optimizer))
             })
             .collect()
     }
@@ -92,7 +96,9 @@ async fn answer(training: &RefCell<Option<Training>>, request: Request) -> Resul
             let device = device(gpu).await?;
             let trainer = match from {
                 None => Trainer::new(&run, &device),
-                Some((step, weights)) => Trainer::resume(&run, &weights.into(), step, &device),
+                Some((step, weights, optimizer)) => {
+                    Trainer::resume(&run, &weights.into(), step, optimizer.map(AdamWState::from).as_ref(), &device)
+                }
             };
             *training.borrow_mut() = Some(Training::Run(trainer.map_err(err)?));
             Reply::Started
@@ -115,7 +121,13 @@ async fn answer(training: &RefCell<Option<Training>>, request: Request) -> Resul
             let observed = t.observe().await;
             *training.borrow_mut() = Some(t);
             Reply::Observed(
-                observed.map_err(err)?.into_iter().map(|(evaluation, weights)| (evaluation, WireWeights::from(&weights))).collect(),
+                observed
+                    .map_err(err)?
+                    .into_iter()
+                    .map(|(evaluation, weights, optimizer)| {
+                        (evaluation, WireWeights::from(&weights), optimizer.as_ref().map(WireAdamW::from))
+                    })
+                    .collect(),
             )
         }
         Request::Analyze { run, weights, test_pairs } => {

@@ -37,7 +37,8 @@ pub async fn read(file: &web_sys::File, limit: usize) -> Result<Vec<u8>, String>
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-fn size(bytes: f64) -> String {
+/// A size in KiB or MiB.
+pub fn size(bytes: f64) -> String {
     if bytes >= 1048576.0 { format!("{:.0} MiB", bytes / 1048576.0) } else { format!("{:.0} KiB", (bytes / 1024.0).ceil()) }
 }
 

@@ -8,7 +8,7 @@ use grokscope_document::link::encode;
 use grokscope_document::notebook::MAX_JSON_BYTES;
 
 use crate::browser::opening::link_address;
-use crate::browser::{files, storage};
+use crate::browser::{files, runs, storage};
 
 /// Downloads `notebook` as `<title>.grokscope.json`.
 pub fn save_file(notebook: &Notebook) -> Result<(), String> {
@@ -27,14 +27,18 @@ pub async fn open_file(file: &web_sys::File) -> Result<Option<(String, String)>,
     Ok(tab.is_none().then(|| (file.name(), address)))
 }
 
-/// Asks, listing what it erases, then erases everything grokscope stored in this browser. What
-/// to tell the reader, or nothing if they said no.
-pub fn erase() -> Result<Option<String>, String> {
+/// Asks, listing what it erases and how much the kept runs take, then erases everything
+/// grokscope stored in this browser. What to tell the reader, or nothing if they said no.
+pub async fn erase() -> Result<Option<String>, String> {
     let (own, links, other) = storage::inventory();
+    // A browser that keeps no runs still has notebooks to erase.
+    let (kept, bytes) = runs::inventory().await.unwrap_or((0, 0));
+    let size = files::size(bytes as f64);
     let question = format!(
         "Erase everything grokscope saved in this browser?\n\n\
-         · your own notebook: {}\n· copies of notebooks opened from links or lessons: {links}\n· other entries (kept aside, link order): {other}\n\n\
-         Trained models are never saved. This page keeps showing its notebook until you leave; an edit saves it again.",
+         · your own notebook: {}\n· copies of notebooks opened from links or lessons: {links}\n· other entries (kept aside, link order): {other}\n\
+         · runs kept with their curves, recorded weights and optimizer state: {kept} ({size})\n\n\
+         This page keeps showing its notebook and runs until you leave; an edit or a run saves them again.",
         if own > 0 { "saved" } else { "none saved" }
     );
     let yes = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
@@ -42,7 +46,14 @@ pub fn erase() -> Result<Option<String>, String> {
         return Ok(None);
     }
     let n = storage::erase()?;
-    Ok(Some(format!("Erased {n} saved entr{} from this browser.", if n == 1 { "y" } else { "ies" })))
+    if kept > 0 {
+        runs::erase().await?;
+    }
+    Ok(Some(format!(
+        "Erased {n} saved entr{} and {kept} kept run{} ({size} freed) from this browser.",
+        if n == 1 { "y" } else { "ies" },
+        if kept == 1 { "" } else { "s" }
+    )))
 }
 
 /// Forgets the reader's edits to the copy in `slot` and reloads: the original opens again.

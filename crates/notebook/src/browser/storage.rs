@@ -2,7 +2,7 @@
 //! each notebook opened from a link or a lesson gets its own (named by a hash of the link, or by
 //! the lesson), so opening one never overwrites what the reader had, and reloading it keeps the
 //! edits made to it.
-//! Only documents are stored, never trained weights.
+//! Only documents are stored here; runs (curves and weights) are kept in IndexedDB (`runs.rs`).
 
 use grokscope_document::{DocumentError, Notebook};
 

@@ -5,6 +5,7 @@
 
 pub mod analyst;
 pub mod gpu;
+pub mod keep;
 pub mod runner;
 pub mod session;
 pub mod sweep;

@@ -2,19 +2,18 @@
 //! training in a worker, in requests that each end within a fraction of a second, so a pause is
 //! quick; one read of the device per update (metrics and weights in one asynchronous
 //! read); the move to the CPU when the GPU fails; the analysis at the end and while scrubbing (in
-//! a worker, `analyst.rs`).
+//! a worker, `analyst.rs`); the run kept in the browser as it goes (`keep.rs`).
 
 use std::sync::Arc;
 
 use grokscope_core::RunConfig;
 use grokscope_core::data::Split;
-use grokscope_core::weights::Weights;
 use leptos::prelude::*;
 use web_time::Instant;
 
 use crate::run::gpu::{Choice, Devices};
 use crate::run::session::{Session, Status};
-use crate::run::worker::Remote;
+use crate::run::worker::{Remote, ResumeAt};
 use crate::schedule::yield_to_browser;
 
 impl Session {
@@ -31,6 +30,10 @@ impl Session {
     }
 
     async fn play_or_finish(self, run: RunConfig, devices: Devices, limit: Option<usize>) {
+        // A run kept in the browser is read first: a play resumes it.
+        while self.inner.try_with_value(|i| i.restoring).unwrap_or(false) {
+            yield_to_browser().await;
+        }
         if self.status.get_untracked().training() || self.status.get_untracked() == Status::Analysing {
             return;
         }
@@ -76,7 +79,9 @@ impl Session {
                     self.device_note.set(format!("On the CPU: {why}."));
                     choice = Choice::cpu(why);
                 }
-                match start(&run, &choice, None).await {
+                // From the last record if there is one (a restored run), else from the seed.
+                let from = self.resume_point();
+                match start(&run, &choice, from.as_ref().map(|(step, w, o)| (*step, w, o.as_ref()))).await {
                     Ok(worker) => worker,
                     Err(e) => return self.fail(e),
                 }
@@ -84,7 +89,7 @@ impl Session {
         };
         self.status.set(Status::Running);
         if self.history.with_untracked(Vec::is_empty) {
-            match self.observe(&trainer, &devices).await {
+            match self.observe(&run, &trainer, &devices).await {
                 Ok(()) => {}
                 Err(Fallback(why)) => match self.fall_back(&run, &devices, why).await {
                     Some(t) => trainer = t,
@@ -105,6 +110,7 @@ impl Session {
             if self.status.get_untracked() != Status::Running || stop_at.is_some_and(|s| trainer.step() >= s) {
                 self.inner.update_value(|i| i.worker = Some(trainer));
                 self.status.set(Status::Paused);
+                self.keep(&run, true);
                 return;
             }
             if self.finished(&run) {
@@ -124,7 +130,7 @@ impl Session {
             if stale() {
                 return;
             }
-            if let Err(Fallback(why)) = self.observe(&trainer, &devices).await {
+            if let Err(Fallback(why)) = self.observe(&run, &trainer, &devices).await {
                 match self.fall_back(&run, &devices, why).await {
                     Some(t) => trainer = t,
                     None => return,
@@ -138,11 +144,12 @@ impl Session {
         }
     }
 
-    /// One read of the device: the snapshot joins the curves, the weights the records. A
-    /// failed read or a non-finite loss on the GPU asks for the CPU.
-    async fn observe(&self, trainer: &Remote, devices: &Devices) -> Result<(), Fallback> {
+    /// One read of the device: the snapshot joins the curves, the weights the records, and the
+    /// run is kept in the browser if it is time. A failed read or a non-finite loss on the GPU
+    /// asks for the CPU.
+    async fn observe(&self, run: &RunConfig, trainer: &Remote, devices: &Devices) -> Result<(), Fallback> {
         let on_gpu = devices.on_gpu() && self.device_note.get_untracked().is_empty();
-        let (evaluation, weights) = match trainer.observe().await {
+        let (evaluation, weights, optimizer) = match trainer.observe().await {
             Ok(o) => o,
             // The first line says it; the rest is a backtrace.
             Err(e) if on_gpu => return Err(Fallback(format!("reading the GPU failed ({})", e.lines().next().unwrap_or_default().trim()))),
@@ -156,7 +163,9 @@ impl Session {
             return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
         }
         self.progress.update(|p| p.push(evaluation));
+        self.inner.update_value(|i| i.optimizer = optimizer.map(|o| (snapshot.step, o)));
         self.record(snapshot.step, weights);
+        self.keep(run, false);
         Ok(())
     }
 
@@ -165,7 +174,7 @@ impl Session {
     async fn fall_back(&self, run: &RunConfig, devices: &Devices, why: String) -> Option<Remote> {
         devices.fall_back(&why);
         let record = self.latest_weights();
-        let worker = match start(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w))).await {
+        let worker = match start(run, &Choice::cpu(why.clone()), record.as_ref().map(|(step, w)| (*step, w, None))).await {
             Ok(w) => w,
             Err(e) => {
                 self.fail(e);
@@ -243,12 +252,13 @@ impl Session {
         if !previous.training() {
             self.status.set(if previous == Status::Analysing { Status::Done } else { previous });
         }
+        self.keep(run, true);
     }
 }
 
 struct Fallback(String);
 
 /// A worker training `run` on `choice` (from its seed, or resumed at a recorded step).
-async fn start(run: &RunConfig, choice: &Choice, from: Option<(usize, &Weights)>) -> Result<Remote, String> {
+async fn start(run: &RunConfig, choice: &Choice, from: Option<ResumeAt<'_>>) -> Result<Remote, String> {
     Remote::start(run, from, choice.gpu).await.map_err(|e| format!("training runs in a Web Worker, and {e}; reloading the page may help"))
 }

@@ -1,14 +1,17 @@
 //! An experiment's run in the page, as state: its status, curves, recorded weights (to scrub
-//! through, and to resume from on another device), the analysis shown, and what a play loop
-//! needs between turns. How it trains and is analysed is `runner.rs`.
+//! through, and to resume from on another device or after a reload), the analysis shown, and
+//! what a play loop needs between turns. How it trains and is analysed is `runner.rs`; how it
+//! is kept in the browser and restored, `keep.rs`.
 
 use std::sync::Arc;
 
 use grokscope_analysis::Analysis;
 use grokscope_analysis::progress::Evaluation;
+use grokscope_core::optimizer::AdamWState;
 use grokscope_core::weights::Weights;
 use grokscope_core::{RunConfig, Snapshot};
 use leptos::prelude::*;
+use web_time::Instant;
 
 use crate::run::analyst::Analyst;
 use crate::run::worker::Remote;
@@ -72,6 +75,16 @@ pub(super) struct Inner {
     /// Plays and analyses under way, of any generation (a reset keeps the count): the session's
     /// signals are disposed only when none is left to touch them.
     pub(super) tasks: usize,
+    /// AdamW's state at the latest record, and its step.
+    pub(super) optimizer: Option<(usize, AdamWState)>,
+    /// The steps of the records kept in the browser (none: the next keep starts afresh), when
+    /// the run was last kept, and whether a keep is under way or asked for meanwhile.
+    pub(super) kept: Vec<usize>,
+    pub(super) kept_at: Option<Instant>,
+    pub(super) keeping: bool,
+    pub(super) keep_again: bool,
+    /// The kept run is being read: plays wait for it.
+    pub(super) restoring: bool,
 }
 
 /// An experiment's live state. Copy: every field is a handle.
@@ -95,11 +108,16 @@ pub struct Session {
     pub speed: RwSignal<usize>,
     /// Stop once test accuracy reaches this, if set.
     pub target_accuracy: RwSignal<Option<f64>>,
+    /// Whether the run was restored from this browser, or why it could not be kept there.
+    pub kept_note: RwSignal<String>,
+    /// Where the run is kept in the browser (`browser::runs`).
+    pub(super) key: StoredValue<String, LocalStorage>,
     pub(super) inner: StoredValue<Inner, LocalStorage>,
 }
 
 impl Session {
-    pub fn new(speed: usize) -> Self {
+    /// A session whose run is kept in the browser under `key`.
+    pub fn new(speed: usize, key: String) -> Self {
         let progress = RwSignal::new(Vec::<Evaluation>::new());
         Session {
             status: RwSignal::new(Status::Idle),
@@ -112,19 +130,24 @@ impl Session {
             analysis: RwSignal::new(None),
             speed: RwSignal::new(speed.max(1)),
             target_accuracy: RwSignal::new(None),
+            kept_note: RwSignal::new(String::new()),
+            key: StoredValue::new_local(key),
             inner: StoredValue::new_local(Inner::default()),
         }
     }
 
-    /// Back to step 0 with the same seed: the same split and initial weights.
+    /// Back to step 0 with the same seed: the same split and initial weights. The run kept in
+    /// the browser goes too.
     pub fn reset(&self) {
         // A loop of the old generation stops at its next turn; a new one may start now.
         self.inner.update_value(|i| *i = Inner { generation: i.generation + 1, tasks: i.tasks, ..Inner::default() });
+        self.forget();
         self.progress.set(Vec::new());
         self.recorded.set(Vec::new());
         self.analysis.set(None);
         self.message.set(String::new());
         self.device_note.set(String::new());
+        self.kept_note.set(String::new());
         self.rate.set(0.0);
         self.status.set(Status::Idle);
     }
@@ -148,6 +171,16 @@ impl Session {
     /// The last recorded weights and their step: what "download weights" saves.
     pub fn latest_weights(&self) -> Option<(usize, Weights)> {
         self.inner.with_value(|i| i.records.last().map(|r| (r.step, r.weights.clone())))
+    }
+
+    /// Where a run with no worker goes on from: its last record, with AdamW's state if it is
+    /// that record's (else its moments start again).
+    pub(super) fn resume_point(&self) -> Option<(usize, Weights, Option<AdamWState>)> {
+        self.inner.with_value(|i| {
+            let last = i.records.last()?;
+            let optimizer = i.optimizer.as_ref().filter(|(step, _)| *step == last.step).map(|(_, o)| o.clone());
+            Some((last.step, last.weights.clone(), optimizer))
+        })
     }
 
     /// Keeps the weights read at `step`; past `MAX_RECORDS` every other record goes (the last

@@ -305,7 +305,7 @@ impl SweepSession {
                 e.advance_to((before + UPDATE_STEPS).min(run.train.steps), &mut ms_per_step, || self.running(generation)).await?;
                 self.progress(e.step() - before);
             }
-            let (last, weights) = e.observe().await?;
+            let (last, weights, _) = e.observe().await?;
             let split = Split::new(&run.task, run.train.train_fraction, run.train.seed);
             let analysis = e.analyze(run, &weights, Some(&split.test)).await?;
             if self.stale(generation) {

@@ -11,8 +11,9 @@ use std::rc::Rc;
 use grokscope_analysis::Analysis;
 use grokscope_analysis::progress::Evaluation;
 use grokscope_core::RunConfig;
+use grokscope_core::optimizer::AdamWState;
 use grokscope_core::weights::Weights;
-use grokscope_notebook::protocol::{Reply, Request, WireWeights};
+use grokscope_notebook::protocol::{Reply, Request};
 use grokscope_notebook::webgpu::GpuCheck;
 use grokscope_sweep::bench::EnsembleBench;
 use js_sys::{Function, Promise};
@@ -42,6 +43,10 @@ pub fn spare_cores() -> usize {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
     cores.saturating_sub(1).max(1)
 }
+
+/// Where a run resumes: its step, the weights there and AdamW's state there if known (without
+/// it the moments start again from zero).
+pub type ResumeAt<'a> = (usize, &'a Weights, Option<&'a AdamWState>);
 
 /// A worker. Dropping it ends the worker.
 pub struct Remote {
@@ -87,19 +92,19 @@ impl Remote {
         }
     }
 
-    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights), on its
-    /// WebGPU device (`gpu`) or the CPU.
-    pub async fn start(run: &RunConfig, from: Option<(usize, &Weights)>, gpu: bool) -> Result<Remote, String> {
+    /// Starts a worker and in it `run`, from its seed or from `from` (step, weights and AdamW's
+    /// state there if known), on its WebGPU device (`gpu`) or the CPU.
+    pub async fn start(run: &RunConfig, from: Option<ResumeAt<'_>>, gpu: bool) -> Result<Remote, String> {
         let mut remote = Remote::spawn().await?;
         remote.begin(run, from, gpu).await?;
         Ok(remote)
     }
 
     /// Starts `run` in this worker in place of what it trained (a sweep's next model).
-    pub async fn begin(&mut self, run: &RunConfig, from: Option<(usize, &Weights)>, gpu: bool) -> Result<(), String> {
-        let start = Request::Start { run: run.clone(), from: from.map(|(step, w)| (step, WireWeights::from(w))), gpu };
+    pub async fn begin(&mut self, run: &RunConfig, from: Option<ResumeAt<'_>>, gpu: bool) -> Result<(), String> {
+        let start = Request::Start { run: run.clone(), from: from.map(|(step, w, o)| (step, w.into(), o.map(Into::into))), gpu };
         self.started(&start).await?;
-        self.step = from.map_or(0, |(step, _)| step);
+        self.step = from.map_or(0, |(step, ..)| step);
         Ok(())
     }
 
@@ -173,15 +178,19 @@ impl Remote {
         timed(n).await
     }
 
-    /// The evaluation and every weight of the run it trains.
-    pub async fn observe(&self) -> Result<(Evaluation, Weights), String> {
-        self.observe_all().await?.pop().ok_or_else(|| "the worker read no model".into())
+    /// The evaluation, every weight and AdamW's state of the run it trains.
+    pub async fn observe(&self) -> Result<(Evaluation, Weights, Option<AdamWState>), String> {
+        self.read().await?.pop().ok_or_else(|| "the worker read no model".into())
     }
 
     /// The evaluation and every weight of each model it trains (an ensemble's members, in order).
     pub async fn observe_all(&self) -> Result<Vec<(Evaluation, Weights)>, String> {
+        Ok(self.read().await?.into_iter().map(|(evaluation, weights, _)| (evaluation, weights)).collect())
+    }
+
+    async fn read(&self) -> Result<Vec<(Evaluation, Weights, Option<AdamWState>)>, String> {
         match self.ask(&Request::Observe).await? {
-            Reply::Observed(read) => Ok(read.into_iter().map(|(evaluation, weights)| (evaluation, weights.into())).collect()),
+            Reply::Observed(read) => Ok(read.into_iter().map(|(e, w, o)| (e, w.into(), o.map(Into::into))).collect()),
             other => Err(unexpected(other)),
         }
     }

@@ -106,7 +106,7 @@ fn in_words(run: &RunConfig) -> String {
 
 fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoView {
     let opened = open(&options);
-    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend), options.size.unwrap_or(Size::Default));
+    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend), options.size.unwrap_or(Size::Default), opened.slot.clone());
     provide_context(ctx);
     if opened.fits_device {
         let options = options.clone();
@@ -209,10 +209,14 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
         });
     };
     let erased = RwSignal::new(String::new());
-    let erase = move || match notebooks::erase() {
-        Ok(Some(done)) => erased.set(done),
-        Ok(None) => {}
-        Err(e) => say(e),
+    let erase = move || {
+        spawn_local(async move {
+            match notebooks::erase().await {
+                Ok(Some(done)) => erased.set(done),
+                Ok(None) => {}
+                Err(e) => say(e),
+            }
+        })
     };
     let copy_of = opened.copy_of.clone();
     let restored = opened.restored;
@@ -302,7 +306,7 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 " (NeurIPS 2023)."
             </p>
             <p>
-                "Notebooks are saved in this browser as you edit (never trained models). "
+                "Notebooks are saved in this browser as you edit, and runs as they train (curves, recorded weights, optimizer state), so a reload loses nothing. "
                 <button class="small" id="erase" on:click=move |_| erase()>"Erase local data…"</button>
                 " "<span id="erased" class="hint" role="status">{move || erased.get()}</span>
             </p>

@@ -148,6 +148,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         <p class="status" data-state=move || status.get().name()>{progress}</p>
         <p class="announce visually-hidden" aria-live="polite">{announcement}</p>
         <p class="device-note">{move || session.device_note.get()}</p>
+        <p class="kept-note">{move || session.kept_note.get()}</p>
         <p class="error">{move || session.message.get()}</p>
         <table class="metrics">
             <tr><th></th><th>"loss"</th><th>"accuracy"</th></tr>
