@@ -287,6 +287,18 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     assert.equal(await page.isVisible(`${cell(2)} .progress-measures canvas`), true);
     assert.match(await page.textContent(`${cell(2)} .progress-summary`), /^At step 40: Fourier frequency density [\d.]+ \(W_E\) and [\d.]+ \(W_L\)/);
     assert.match(await page.textContent(`${cell(3)} .ffd`), /^[01]\.\d{3}$/);
+    // Pointing at the chart's first quarter reads the measures of a step there (the first: this
+    // run has two), leaving it the latest.
+    const box = await page.locator("#progress-2").boundingBox();
+    await page.locator("#progress-2").hover({ position: { x: box.width * 0.25, y: box.height / 2 } });
+    await page.waitForFunction(() => !/^At step 40:/.test(document.querySelector('[data-cell="2"] .progress-summary').textContent), null, { timeout: 5_000 });
+    const pointed = Number((await page.textContent(`${cell(2)} .progress-summary`)).match(/^At step (\d+):/)[1]);
+    assert.ok(pointed < 40, `pointed at step ${pointed}`);
+    await page.mouse.move(0, 0);
+    await page.waitForFunction(() => /^At step 40:/.test(document.querySelector('[data-cell="2"] .progress-summary').textContent), null, { timeout: 5_000 });
+    // The run's own steps per update is among the choices (this lesson's is none of the usual).
+    assert.equal(await page.$eval(`${cell(2)} select.speed`, (s) => s.selectedOptions[0]?.textContent), "100 steps");
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "lesson-grokking");
 
     await page.goto(`${server.url}?lesson=beyond-addition&size=small&steps=40`);

@@ -43,7 +43,7 @@ pub fn run(args: AnalyzeArgs) -> Result<(), String> {
             write(&format!("{}.svg", chart.name()), &svg)?;
         }
         if evaluations.iter().any(|e| e.progress.is_some()) {
-            let svg = grokscope_plots::svg::to_svg(progress::SIZE, |area| progress::progress(area, &evaluations))
+            let svg = grokscope_plots::svg::to_svg(progress::SIZE, |area| progress::progress(area, &evaluations, None))
                 .map_err(|e| format!("progress: {e}"))?;
             write("progress.svg", &svg)?;
         }

@@ -27,21 +27,21 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
-    let last = snapshots.last().map_or(MIN_STEP_AXIS, |s| s.step.max(MIN_STEP_AXIS)) as f64;
+    let steps = step_axis(snapshots.last().map(|s| s.step));
     let loss = |s: &Snapshot| [s.train_loss, s.test_loss];
     let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
     if log_loss {
         // "log scale" in the title: the axis label must fit the height of a small panel.
-        let mut chart = chart(&left, "Loss (log scale)", 0.0..last, (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
+        let mut chart = chart(&left, "Loss (log scale)", steps.clone(), (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
         axes(&mut chart, "step", "cross-entropy")?;
         series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), Corner::UpperRight)?;
     } else {
-        let mut chart = chart(&left, "Loss", 0.0..last, 0.0..hi.max(1e-6) * 1.05)?;
+        let mut chart = chart(&left, "Loss", steps.clone(), 0.0..hi.max(1e-6) * 1.05)?;
         axes(&mut chart, "step", "cross-entropy")?;
         series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, Corner::UpperRight)?;
     }
     // Loss ends low and accuracy high on the right: the legends go where the curves end up not being.
-    let mut chart = chart(&right, "Accuracy", 0.0..last, 0.0..1.02)?;
+    let mut chart = chart(&right, "Accuracy", steps, 0.0..1.02)?;
     axes(&mut chart, "step", "accuracy")?;
     series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, Corner::LowerRight)?;
     Ok(())
@@ -62,21 +62,32 @@ pub fn summary(snapshots: &[Snapshot]) -> String {
 /// The index of the snapshot nearest the step under pixel `x` of a `curves` chart `width`
 /// pixels wide (in either panel), or `None` off the plot areas: for a hover read-out.
 pub fn snapshot_at(width: u32, x: i32, snapshots: &[Snapshot]) -> Option<usize> {
-    let last = snapshots.last()?.step.max(MIN_STEP_AXIS) as f64;
     let panel = if width >= SIDE_BY_SIDE_MIN_WIDTH { width / 2 } else { width };
-    let x = (x.max(0) as u32) % panel;
+    nearest_step(panel, x, &snapshots.iter().map(|s| s.step).collect::<Vec<_>>())
+}
+
+/// The index of the step of `steps` (ascending) nearest the step under pixel `x`, on a step
+/// axis laid out by `chart` in panels `panel` pixels wide side by side, or `None` off the plot
+/// areas.
+pub(crate) fn nearest_step(panel: u32, x: i32, steps: &[usize]) -> Option<usize> {
+    let last = steps.last()?.max(&MIN_STEP_AXIS);
+    let x = (x.max(0) as u32) % panel.max(1);
     let (x0, x1) = (MARGIN + Y_LABELS, panel.saturating_sub(MARGIN_RIGHT));
     if x < x0 || x > x1 || x1 <= x0 {
         return None;
     }
-    let step = (x - x0) as f64 / (x1 - x0) as f64 * last;
-    (0..snapshots.len()).min_by(|&a, &b| {
-        let d = |i: usize| (snapshots[i].step as f64 - step).abs();
-        d(a).total_cmp(&d(b))
-    })
+    let step = (x - x0) as f64 / (x1 - x0) as f64 * *last as f64;
+    (0..steps.len()).min_by(|&a, &b| (steps[a] as f64 - step).abs().total_cmp(&(steps[b] as f64 - step).abs()))
 }
 
-fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
+/// The step axis of every chart over training: from 0 to the last step (at least
+/// `MIN_STEP_AXIS`).
+pub(crate) fn step_axis(last: Option<usize>) -> std::ops::Range<f64> {
+    0.0..last.map_or(MIN_STEP_AXIS, |s| s.max(MIN_STEP_AXIS)) as f64
+}
+
+/// A panel of a chart over training, laid out as `nearest_step` inverts.
+pub(crate) fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
     area: &'a DrawingArea<DB, Shift>,
     title: &str,
     x: std::ops::Range<f64>,
@@ -132,7 +143,7 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
     let (strip, body) = area.split_vertically(rows * (SMALL_SIZE as u32 + 8) + 16);
     let (w, _) = area.dim_in_pixel();
     let panels = if w >= SIDE_BY_SIDE_MIN_WIDTH * 3 / 2 { body.split_evenly((1, n)) } else { body.split_evenly((n, 1)) };
-    let last = runs.iter().filter_map(|r| r.evaluations.last()).map(|e| e.snapshot.step).max().unwrap_or(0).max(MIN_STEP_AXIS) as f64;
+    let steps = step_axis(runs.iter().filter_map(|r| r.evaluations.last()).map(|e| e.snapshot.step).max());
     let colour = |i: usize| RUN_COLOURS[i % RUN_COLOURS.len()];
     // Test solid, train dashed and thinner, in the run's colour.
     let overlay =
@@ -149,14 +160,14 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
     entries.push(("test: solid", LineLook { colour: GREY, dashed: false, marker: None }));
     entries.push(("train: dashed", LineLook { colour: GREY, dashed: true, marker: None }));
     legend(&strip, &entries, &small_style(), Corner::UpperRight)?;
-    let mut accuracy = chart(&panels[0], "Accuracy", 0.0..last, 0.0..1.02)?;
+    let mut accuracy = chart(&panels[0], "Accuracy", steps.clone(), 0.0..1.02)?;
     axes(&mut accuracy, "step", "accuracy")?;
     overlay(&mut accuracy, |s| (s.test_acc, s.train_acc))?;
     let losses =
         runs.iter().flat_map(|r| r.evaluations.iter().flat_map(|e| [e.snapshot.test_loss, e.snapshot.train_loss])).filter(|&v| v > 0.0);
     let (lo, hi) = range(losses);
     let floor = lo.max(1e-8);
-    let mut loss = chart(&panels[1], "Loss (log scale)", 0.0..last, (floor * 0.8..hi.max(floor * 1.01) * 1.25).log_scale())?;
+    let mut loss = chart(&panels[1], "Loss (log scale)", steps.clone(), (floor * 0.8..hi.max(floor * 1.01) * 1.25).log_scale())?;
     axes(&mut loss, "step", "cross-entropy")?;
     for (i, run) in runs.iter().enumerate() {
         let points = |f: fn(&Snapshot) -> f64| run.evaluations.iter().map(move |e| (e.snapshot.step as f64, f(&e.snapshot).max(floor)));
@@ -164,7 +175,7 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
         loss.draw_series(DashedLineSeries::new(points(|s| s.train_loss), 6, 4, colour(i).stroke_width(1)))?;
     }
     if with_ffd {
-        let mut ffd = chart(&panels[2], "FFD of W_E", 0.0..last, 0.0..1.02)?;
+        let mut ffd = chart(&panels[2], "FFD of W_E", steps, 0.0..1.02)?;
         axes(&mut ffd, "step", "FFD")?;
         for (i, run) in runs.iter().enumerate() {
             let points = run.evaluations.iter().filter_map(|e| Some((e.snapshot.step as f64, e.progress.as_ref()?.ffd_we)));

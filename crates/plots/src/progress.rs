@@ -1,6 +1,7 @@
 //! Progress measures over training (docs/operations.md), on the loss curves' step axis: the
 //! Fourier measures of W_E and W_L on the left, the losses with Nanda et al.'s restricted and
-//! excluded loss on the right, the grokking stages marked on both.
+//! excluded loss on the right, the grokking stages marked on both, and the step whose weights
+//! are analysed (the scrub bar's) as a cursor.
 
 use grokscope_analysis::progress::{Evaluation, ProgressMeasures, Stages};
 use grokscope_core::Snapshot;
@@ -8,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::curves::SIDE_BY_SIDE_MIN_WIDTH;
+use crate::curves::{SIDE_BY_SIDE_MIN_WIDTH, chart, nearest_step, step_axis};
 use crate::style::*;
 
 pub const SIZE: (u32, u32) = (1100, 460);
@@ -48,8 +49,9 @@ const LOSSES: [Line; 4] = [
 ];
 
 /// Both panels where the restricted and excluded loss were measured (the command line); the
-/// Fourier panel alone where they were not (the notebook, whose loss curves are just above).
-pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: &[Evaluation]) -> PlotResult {
+/// Fourier panel alone where they were not (the notebook, whose loss curves are just above, on
+/// the same step axis). `cursor`: the step analysed, marked on each panel.
+pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: &[Evaluation], cursor: Option<usize>) -> PlotResult {
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let circuit = evaluations.iter().any(|e| LOSSES[2..].iter().any(|l| (l.value)(e).is_some()));
@@ -59,39 +61,38 @@ pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: 
         let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
         (left, Some(right))
     };
-    let last = evaluations.last().map_or(10, |e| e.snapshot.step.max(10)) as f64;
+    let steps = step_axis(evaluations.last().map(|e| e.snapshot.step));
     let snapshots: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
     let stages = Stages::of(&snapshots);
 
-    let mut chart = ChartBuilder::on(&left)
-        .caption("Fourier progress measures", title_style())
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0.0..last, 0.0..1.02)?;
-    axes(&mut chart, "step", "measure")?;
-    mark_stages(&mut chart, stages, 1.02)?;
-    let fourier = draw_lines(&mut chart, &FOURIER, evaluations, |v| v)?;
-    legend(&chart.plotting_area().strip_coord_spec(), &fourier, &small_style(), Corner::Right)?;
+    let mut panel = chart(&left, "Fourier progress measures", steps.clone(), 0.0..1.02)?;
+    axes(&mut panel, "step", "measure")?;
+    mark_stages(&mut panel, stages, 1.02)?;
+    mark_cursor(&mut panel, cursor, 1.02)?;
+    let fourier = draw_lines(&mut panel, &FOURIER, evaluations, |v| v)?;
+    legend(&panel.plotting_area().strip_coord_spec(), &fourier, &small_style(), Corner::Right)?;
 
     let Some(right) = right else { return Ok(()) };
     let floor = 1e-8;
     let (lo, hi) = range(evaluations.iter().flat_map(|e| LOSSES.iter().filter_map(|l| (l.value)(e))).filter(|&v| v > 0.0));
     let top = hi.max(lo * 1.01).max(floor * 10.0) * 1.5;
-    let mut chart = ChartBuilder::on(&right)
-        .caption("Loss, restricted and excluded (log scale)", title_style())
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..last, (lo.max(floor) * 0.8..top).log_scale())?;
-    axes(&mut chart, "step", "cross-entropy")?;
-    mark_stages(&mut chart, stages, top)?;
-    let losses = draw_lines(&mut chart, &LOSSES, evaluations, |v| v.max(floor))?;
-    legend(&chart.plotting_area().strip_coord_spec(), &losses, &small_style(), Corner::LowerRight)?;
+    let mut panel = chart(&right, "Loss, restricted and excluded (log scale)", steps, (lo.max(floor) * 0.8..top).log_scale())?;
+    axes(&mut panel, "step", "cross-entropy")?;
+    mark_stages(&mut panel, stages, top)?;
+    mark_cursor(&mut panel, cursor, top)?;
+    let losses = draw_lines(&mut panel, &LOSSES, evaluations, |v| v.max(floor))?;
+    legend(&panel.plotting_area().strip_coord_spec(), &losses, &small_style(), Corner::LowerRight)?;
     Ok(())
 }
 
-/// The latest measures in words: the chart's text for those who cannot see it.
+/// The index of the evaluation nearest the step under pixel `x` of the notebook's `progress`
+/// chart (its Fourier panel alone), `width` pixels wide: for a hover read-out.
+pub fn evaluation_at(width: u32, x: i32, evaluations: &[Evaluation]) -> Option<usize> {
+    nearest_step(width, x, &evaluations.iter().map(|e| e.snapshot.step).collect::<Vec<_>>())
+}
+
+/// The measures of `e` in words: the chart's text (of the latest) for those who cannot see it,
+/// and its hover read-out.
 pub fn summary(e: &Evaluation) -> String {
     let Some(m) = &e.progress else { return String::new() };
     let pair = |we: f64, wl: Option<f64>| match wl {
@@ -140,6 +141,30 @@ fn draw_lines<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(drawn)
 }
 
+/// A solid vertical at the step analysed, named at the bottom.
+fn mark_cursor<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    cursor: Option<usize>,
+    top: f64,
+) -> PlotResult {
+    let Some(step) = cursor else { return Ok(()) };
+    let (x, bottom) = (step as f64, chart.y_range().start);
+    let side = label_side(chart, x);
+    chart.draw_series(LineSeries::new([(x, bottom), (x, top)], BLACK.stroke_width(2)))?;
+    let label = format!(" analysed: step {step} ");
+    chart.draw_series([EmptyElement::at((x, bottom)) + Text::new(label, (0, -4), small_style().pos(Pos::new(side, VPos::Bottom)))])?;
+    Ok(())
+}
+
+/// Which side of a vertical at step `x` its label goes: near the right edge it ends there.
+fn label_side<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    x: f64,
+) -> HPos {
+    let right = chart.plotting_area().get_pixel_range().0.end;
+    if chart.backend_coord(&(x, chart.y_range().start)).0 > right - 110 { HPos::Right } else { HPos::Left }
+}
+
 /// Dotted verticals where memorisation and generalisation end, named at the top.
 fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
@@ -147,7 +172,6 @@ fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     top: f64,
 ) -> PlotResult {
     let bottom = chart.y_range().start;
-    let right = chart.plotting_area().get_pixel_range().0.end;
     // Two stages close together: the second label goes a line lower, not over the first.
     let close = match (stages.memorised, stages.generalised) {
         (Some(a), Some(b)) => (chart.backend_coord(&(b as f64, top)).0 - chart.backend_coord(&(a as f64, top)).0).abs() < 100,
@@ -157,8 +181,7 @@ fn mark_stages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
         let Some(step) = step else { continue };
         let x = step as f64;
         let below = if close && i == 1 { SMALL_SIZE as i32 + 4 } else { 0 };
-        // Near the right edge a label ends at its line instead of starting there.
-        let side = if chart.backend_coord(&(x, top)).0 > right - 110 { HPos::Right } else { HPos::Left };
+        let side = label_side(chart, x);
         chart.draw_series(DashedLineSeries::new([(x, bottom), (x, top)], 2, 4, GREY.stroke_width(1)))?;
         chart.draw_series([EmptyElement::at((x, top)) + Text::new(label, (0, below), small_style().pos(Pos::new(side, VPos::Top)))])?;
     }

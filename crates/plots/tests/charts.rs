@@ -220,3 +220,34 @@ fn a_comparison_names_every_run_and_draws_each_in_its_colour() {
         "2 runs overlaid. fast (α 1): test accuracy 1.000, test loss 1.0000 at step 200; slow (α 0): test accuracy 0.500, test loss 2.5000 at step 200."
     );
 }
+
+/// The analysed step is a cursor on the progress chart, on the loss curves' step axis: hovering
+/// its line reads back the evaluation of that step.
+#[test]
+fn the_progress_chart_marks_the_analysed_step_where_hovering_finds_it() {
+    use grokscope_analysis::progress::{Evaluation, ProgressMeasures};
+    use grokscope_plots::progress::{evaluation_at, progress};
+    let evaluations: Vec<Evaluation> = (0..=20)
+        .map(|i| {
+            let x = i as f64 / 20.0;
+            let snapshot =
+                Snapshot { step: i * 10, train_loss: 4.0 - 3.9 * x, train_acc: x, test_loss: 4.0 - 3.0 * x, test_acc: x * x, all_acc: x };
+            let progress = ProgressMeasures { ffd_we: 1.0 - 0.8 * x, fcr_we: 0.5 + 0.4 * x, gini_we: 0.1 + 0.7 * x, ..Default::default() };
+            Evaluation { snapshot, progress: Some(progress) }
+        })
+        .collect();
+    let width = 900;
+    let svg = grokscope_plots::svg::to_svg((width, 340), |area| progress(area, &evaluations, Some(100))).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("analysed: step 100") && t.contains("train ≥ 0.95") && t.contains("FFD W_E"), "{t}");
+    // The cursor: the one thick black line (the axes are thin).
+    let cursor = svg
+        .split("<polyline")
+        .find(|p| p.contains(r##"stroke="#000000""##) && p.contains(r#"stroke-width="2""#))
+        .expect("a thick black line");
+    let points = cursor.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+    let xs: Vec<i32> = points.split_whitespace().map(|p| p.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(xs.len() == 2 && xs[0] == xs[1], "{points}");
+    assert_eq!(evaluation_at(width, xs[0], &evaluations), Some(10), "{points}");
+    assert_eq!(evaluation_at(width, 5, &evaluations), None, "left of the plot area");
+}

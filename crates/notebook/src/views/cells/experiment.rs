@@ -5,7 +5,7 @@ use grokscope_core::{Checkpoint, RunConfig, Snapshot};
 use grokscope_document::export::{file_stem, metrics_csv, metrics_json};
 use grokscope_document::{CellKind, Control};
 use grokscope_plots::curves::{SIDE_BY_SIDE_MIN_WIDTH, curves, snapshot_at, summary as curves_summary};
-use grokscope_plots::progress as measures;
+use grokscope_plots::progress::{self as measures, evaluation_at};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -87,6 +87,14 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         ),
         None => "Point at the curves to read their values.".into(),
     };
+    // The progress chart: the step analysed (the scrub bar's) as a cursor; the measures of the
+    // step pointed at, else the latest.
+    let analysed = move || session.analysis.with(|a| a.as_ref().map(|(step, _)| *step));
+    let analysed_untracked = move || session.analysis.with_untracked(|a| a.as_ref().map(|(step, _)| *step));
+    let hovered_measures = RwSignal::new(None::<usize>);
+    let measures_readout = move || {
+        session.progress.with(|p| hovered_measures.get().and_then(|i| p.get(i)).or(p.last()).map(measures::summary).unwrap_or_default())
+    };
     let target = move || session.target_accuracy.get().map(|t| t.to_string()).unwrap_or_default();
     // Files of this run: its metrics and its latest weights (official tensor names).
     let download_error = RwSignal::new(String::new());
@@ -132,7 +140,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
                 "update every "
                 <select class="speed" aria-label="steps per update" prop:value=move || session.speed.get().to_string()
                     on:change=move |e| session.speed.set(event_target_value(&e).parse().unwrap_or(20))>
-                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{if s == 1 { "1 step".to_string() } else { format!("{s} steps") }}</option> })}
+                    {speeds(session.speed.get_untracked()).into_iter().map(|s| view! { <option value=s.to_string()>{if s == 1 { "1 step".to_string() } else { format!("{s} steps") }}</option> }).collect_view()}
                 </select>
             </label>
             <label class="inline">
@@ -171,17 +179,22 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             )}
             <p class="readout">{readout}</p>
         </div>
-        <div class="progress-measures" hidden=move || session.progress.with(Vec::is_empty)>
+        <div class="progress-measures" hidden=move || session.progress.with(Vec::is_empty)
+            on:mousemove=move |e: leptos::ev::MouseEvent| {
+                let width = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map_or(0, |t| t.client_width());
+                hovered_measures.set(session.progress.with_untracked(|p| evaluation_at(width.max(0) as u32, e.offset_x(), p)));
+            }
+            on:mouseleave=move |_| hovered_measures.set(None)>
             {chart_canvas(
                 format!("progress-{id}"),
                 move || session.progress.with(|e| e.last().map(measures::summary).unwrap_or_default()),
                 None,
                 // One panel: the page measures no restricted loss.
                 |_| 340,
-                move |area| session.progress.with(|e| measures::progress(area, e)),
-                move |size| session.progress.with_untracked(|e| to_svg(size, |area| measures::progress(area, e))),
+                move |area| session.progress.with(|e| measures::progress(area, e, analysed())),
+                move |size| session.progress.with_untracked(|e| to_svg(size, |area| measures::progress(area, e, analysed_untracked()))),
             )}
-            <p class="readout progress-summary">{move || session.progress.with(|e| e.last().map(measures::summary).unwrap_or_default())}</p>
+            <p class="readout progress-summary">{measures_readout}</p>
         </div>
         <p class="downloads" hidden=move || session.history.with(Vec::is_empty)>
             "Download: "
@@ -195,6 +208,16 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             <span class="error">{move || download_error.get()}</span>
         </p>
     }
+}
+
+/// The choices of steps per update, with the run's own (its `eval_every`) among them.
+fn speeds(own: usize) -> Vec<usize> {
+    let mut all = SPEEDS.to_vec();
+    if !all.contains(&own) {
+        all.push(own);
+        all.sort_unstable();
+    }
+    all
 }
 
 /// One line that says what the run is.
