@@ -80,7 +80,19 @@ impl Chart {
                 let heads = analysis.attention.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
                 (360 * heads, 320 * analysis.attention.len().max(1) as u32)
             }
-            Chart::Readout => (900, 420 + 20 * analysis.report.circles.len() as u32),
+            Chart::Readout => (900, readout::height(900, &analysis.report)),
+        }
+    }
+
+    /// The height to draw the chart at `width`: `size`'s proportions, but the readout's text
+    /// wraps on a narrow area and needs more.
+    pub fn height(self, width: u32, analysis: &Analysis) -> u32 {
+        match self {
+            Chart::Readout => readout::height(width, &analysis.report),
+            _ => {
+                let (w, h) = self.size(analysis);
+                width * h / w
+            }
         }
     }
 

@@ -125,6 +125,15 @@ fn readout_and_attention() {
     assert!(t.contains("Verdict: Pizza") && t.contains("gradient symmetricity") && t.contains("circularity"), "{t}");
     let svg = render(Chart::Readout, &clock(), &[]).unwrap();
     assert!(texts(&svg).contains("Verdict: Clock"));
+    // On a phone's width the text wraps (each value under its name) into a taller chart, and the
+    // gauges below it are still inside.
+    let analysis = pizza();
+    let (narrow, wide) = (Chart::Readout.height(340, &analysis), Chart::Readout.height(900, &analysis));
+    assert!(narrow > wide, "{narrow} vs {wide}");
+    let svg = grokscope_plots::svg::to_svg((340, narrow), |area| Chart::Readout.draw(area, &analysis, &[])).unwrap();
+    assert!(texts(&svg).contains("Pizza ≥"), "the gauges are drawn");
+    let ys: Vec<i32> = attributes(&svg, "text", "y").iter().map(|y| y.parse().unwrap()).collect();
+    assert!(ys.iter().all(|&y| y < narrow as i32), "{ys:?} within {narrow}");
 
     // α = 0: attention is the constant 1, one colour over all inputs.
     let svg = render(Chart::Attention, &pizza(), &[]).unwrap();

@@ -185,14 +185,13 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
         .filter(|chart| available.contains(chart))
         .map(|chart| {
             let a = a.clone();
-            let (w, h) = chart.size(&a);
-            let b = a.clone();
+            let (b, c) = (a.clone(), a.clone());
             let description = chart.describe(&a, &[]);
             chart_canvas(
                 format!("{}-{id}", chart.name()),
                 move || description.clone(),
                 None,
-                move |width| width * h / w,
+                move |width| chart.height(width, &c),
                 move |area| chart.draw(area, &a, &[]),
                 move |size| to_svg(size, |area| chart.draw(area, &b, &[])),
             )
