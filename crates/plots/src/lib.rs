@@ -18,6 +18,7 @@ pub use style::{PlotError, PlotResult};
 
 use grokscope_analysis::Analysis;
 use grokscope_core::Snapshot;
+use grokscope_core::task::is_prime;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -122,6 +123,10 @@ impl Chart {
                 list(&r.circle_steps),
                 r.circularity
             ),
+            Chart::CorrectLogits if r.task.operation.is_multiplicative() && is_prime(r.task.p) => format!(
+                "Heatmap of the correct-class logit for every pair (a, b) of nonzero numbers, p = {}, its axes the discrete logs of a and b: a model that multiplies by adding logs shows diagonal stripes.",
+                r.task.p
+            ),
             Chart::CorrectLogits => format!(
                 "Heatmap of the correct-class logit for every pair (a, b), p = {}: constant along a − b for a Pizza, along rows for a Clock; distance irrelevance {:.3}.",
                 r.task.p, r.distance_irrelevance
@@ -165,7 +170,12 @@ impl Chart {
             Chart::Circles => embedding::circles(area, analysis, 6),
             Chart::CorrectLogits => {
                 area.fill(&WHITE)?;
-                logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, &r.task, None)
+                let by_log = r.task.operation.is_multiplicative().then(|| {
+                    logits::correct_logits_by_log(area, "Correct-class logit, by discrete log", &analysis.correct_logits, &r.task)
+                });
+                by_log
+                    .flatten()
+                    .unwrap_or_else(|| logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, &r.task, None))
             }
             Chart::IsolatedLogits(n) => {
                 area.fill(&WHITE)?;

@@ -260,3 +260,35 @@ fn the_progress_chart_marks_the_analysed_step_where_hovering_finds_it() {
     assert_eq!(evaluation_at(width, xs[0], &evaluations), Some(10), "{points}");
     assert_eq!(evaluation_at(width, 5, &evaluations), None, "left of the plot area");
 }
+
+/// Over the discrete logs, a function of log a + log b (what a model that multiplies through
+/// logs computes) is constant along the diagonals, which the heatmap shows as stripes; the
+/// chart of a multiplication model is drawn so.
+#[test]
+fn multiplication_logits_are_laid_out_by_discrete_log() {
+    use grokscope_analysis::progress::FourierBasis;
+    use grokscope_plots::logits::correct_logits_by_log;
+    let task = Task { operation: Operation::Multiply, p: P };
+    let basis = FourierBasis::multiplicative(P).unwrap();
+    let log = |t: u32| basis.positions()[t as usize];
+    let values: Vec<f64> = (0..task.num_pairs())
+        .map(|i| {
+            let (a, b) = task.pair(i);
+            match (log(a), log(b)) {
+                (Some(x), Some(y)) => (std::f64::consts::TAU * ((x + y) % (P - 1)) as f64 / (P - 1) as f64).cos(),
+                _ => 5.0,
+            }
+        })
+        .collect();
+    let svg = grokscope_plots::svg::to_svg((640, 560), |area| correct_logits_by_log(area, "by log", &values, &task).unwrap()).unwrap();
+    let n = P - 1;
+    // The map's cells come first; the colour bar's may follow.
+    let mut fills = cell_sized(&svg);
+    assert!(fills.len() >= n * n);
+    fills.truncate(n * n);
+    let cell = |r: usize, c: usize| &fills[r * n + c];
+    let along = |dc: isize| (1..n).all(|r| (0..n).all(|c| cell(r, c) == cell(r - 1, (c as isize + dc).rem_euclid(n as isize) as usize)));
+    assert!(along(1) || along(-1), "constant along a diagonal");
+    assert!(fills.iter().any(|f| *f != fills[0]), "not flat");
+    assert!(texts(&svg).contains("log a (mod 30)"));
+}
