@@ -157,8 +157,9 @@ fn analyze_model_a() {
     let mut svgs: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.ends_with(".svg")).collect();
     svgs.sort();
-    assert_eq!(svgs.len(), 12, "{svgs:?}"); // readout, components, circles, logits, 6 circles, fourier, attention
+    assert_eq!(svgs.len(), 13, "{svgs:?}"); // readout, components, circles, logits, 6 circles, fourier, neurons, attention
     assert!(std::fs::read_to_string(dir.join("readout.svg")).unwrap().contains("Verdict: Pizza"));
+    assert!(std::fs::read_to_string(dir.join("neurons.svg")).unwrap().contains("Neurons by dominant input frequency"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

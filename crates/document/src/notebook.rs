@@ -214,17 +214,20 @@ pub enum ChartChoice {
     Fourier,
     /// The spectrum in the multiplicative basis (multiplication and division).
     Characters,
+    /// The last block's neurons: dominant input frequency and phases.
+    Neurons,
     Attention,
 }
 
 impl ChartChoice {
-    pub const ALL: [ChartChoice; 7] = [
+    pub const ALL: [ChartChoice; 8] = [
         ChartChoice::Readout,
         ChartChoice::Circles,
         ChartChoice::Components,
         ChartChoice::CorrectLogits,
         ChartChoice::Fourier,
         ChartChoice::Characters,
+        ChartChoice::Neurons,
         ChartChoice::Attention,
     ];
 
@@ -236,6 +239,7 @@ impl ChartChoice {
             ChartChoice::CorrectLogits => "logit heatmap",
             ChartChoice::Fourier => "Fourier spectrum",
             ChartChoice::Characters => "discrete-log spectrum",
+            ChartChoice::Neurons => "neurons",
             ChartChoice::Attention => "attention",
         }
     }

@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod fourier;
 pub mod heatmap;
 pub mod logits;
+pub mod neurons;
 pub mod phase;
 pub mod progress;
 pub mod readout;
@@ -34,6 +35,8 @@ pub enum Chart {
     Fourier,
     /// The embedding in the character basis (multiplication, division).
     Characters,
+    /// The last block's neurons: dominant frequencies and phases (transformers).
+    Neurons,
     Attention,
     Readout,
 }
@@ -51,6 +54,9 @@ impl Chart {
         if analysis.spectra.multiplicative.is_some() {
             charts.push(Chart::Characters);
         }
+        if !analysis.spectra.neurons.is_empty() {
+            charts.push(Chart::Neurons);
+        }
         charts.push(Chart::Attention);
         charts
     }
@@ -64,6 +70,7 @@ impl Chart {
             Chart::IsolatedLogits(n) => format!("correct_logits_circle{}", n + 1),
             Chart::Fourier => "fourier".into(),
             Chart::Characters => "fourier_characters".into(),
+            Chart::Neurons => "neurons".into(),
             Chart::Attention => "attention".into(),
             Chart::Readout => "readout".into(),
         }
@@ -77,6 +84,7 @@ impl Chart {
             Chart::Circles => (1000, 1000),
             Chart::CorrectLogits | Chart::IsolatedLogits(_) => (640, 560),
             Chart::Fourier | Chart::Characters => (900, 420),
+            Chart::Neurons => neurons::SIZE,
             Chart::Attention => {
                 let heads = analysis.attention.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
                 (360 * heads, 320 * analysis.attention.len().max(1) as u32)
@@ -148,6 +156,7 @@ impl Chart {
                 "Norm of the embedding at each frequency of the character (discrete-log) basis; Gini {:.3} there.",
                 r.progress.multiplicative_gini_we.unwrap_or(f64::NAN)
             ),
+            Chart::Neurons => neurons::summary(&analysis.spectra.neurons, r.progress.phase_misalignment),
             Chart::Attention => {
                 let layers: Vec<String> = analysis
                     .attention
@@ -190,6 +199,7 @@ impl Chart {
                 Some(norms) => fourier::characters(area, norms),
                 None => Err(PlotError("the character basis is for multiplication and division modulo a prime".into())),
             },
+            Chart::Neurons => neurons::neurons(area, &analysis.spectra.neurons, r.task.p),
             Chart::Attention => attention::attention(area, &analysis.attention, &r.task),
             Chart::Readout => readout::readout(area, r),
         }

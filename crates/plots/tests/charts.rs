@@ -292,3 +292,20 @@ fn multiplication_logits_are_laid_out_by_discrete_log() {
     assert!(fills.iter().any(|f| *f != fills[0]), "not flat");
     assert!(texts(&svg).contains("log a (mod 30)"));
 }
+
+/// The neurons chart draws one bar per frequency and one point per neuron; the hand-built Clock's
+/// neurons use its two frequencies.
+#[test]
+fn neurons_by_frequency_and_phase() {
+    let analysis = clock();
+    // The hand-built model leaves its spare neurons silent: they are left out.
+    let neurons: Vec<_> = analysis.spectra.neurons.iter().filter(|n| n.ipr > 0.0).collect();
+    assert!(!neurons.is_empty() && neurons.len() < analysis.spectra.neurons.len());
+    let svg = render(Chart::Neurons, &analysis, &[]).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("Neurons by dominant input frequency") && t.contains("ψ = 2φ"), "{t}");
+    assert_eq!(svg.matches("<circle").count(), neurons.len());
+    let summary = Chart::Neurons.describe(&analysis, &[]);
+    assert!(neurons.iter().all(|n| FREQUENCIES.contains(&n.frequency)), "{summary}");
+    assert!(summary.contains("silent ones left out"), "{summary}");
+}

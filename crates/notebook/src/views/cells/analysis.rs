@@ -242,6 +242,7 @@ fn chart_of(choice: ChartChoice) -> Chart {
         ChartChoice::CorrectLogits => Chart::CorrectLogits,
         ChartChoice::Fourier => Chart::Fourier,
         ChartChoice::Characters => Chart::Characters,
+        ChartChoice::Neurons => Chart::Neurons,
         ChartChoice::Attention => Chart::Attention,
     }
 }
