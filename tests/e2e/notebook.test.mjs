@@ -287,6 +287,9 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     assert.equal(await page.isVisible(`${cell(2)} .progress-measures canvas`), true);
     assert.match(await page.textContent(`${cell(2)} .progress-summary`), /^At step 40: Fourier frequency density [\d.]+ \(W_E\) and [\d.]+ \(W_L\)/);
     assert.match(await page.textContent(`${cell(3)} .ffd`), /^[01]\.\d{3}$/);
+    // Addition with its split known: Nanda's restricted and excluded loss at the analysed step.
+    assert.match(await page.textContent(`${cell(3)} .restricted-loss`), /^\d+\.\d{4} train, \d+\.\d{4} test$/);
+    assert.match(await page.textContent(`${cell(3)} .excluded-loss`), /^\d+\.\d{4} train, \d+\.\d{4} test$/);
     // Pointing at the chart's first quarter reads the measures of a step there (the first: this
     // run has two), leaving it the latest.
     const box = await page.locator("#progress-2").boundingBox();
@@ -311,6 +314,8 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     assert.equal(await page.isVisible("#fourier_characters-5"), true);
     assert.match(await page.textContent(`${cell(4)} .progress-summary`), /Gini in the character basis [\d.]+/);
     assert.doesNotMatch(await page.textContent(`${cell(2)} .progress-summary`), /character basis/);
+    // Multiplication has no restricted loss (its key frequencies are not those of a sum).
+    assert.equal(await page.locator(`${cell(5)} .restricted-loss`).count(), 0);
     await screenshot(page, "lesson-beyond-addition");
     assert.deepEqual(errors, []);
   } finally {

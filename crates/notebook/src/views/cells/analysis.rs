@@ -215,6 +215,7 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             <tr><th>{if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" }}</th><td class="accuracy">{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
             <tr><th>"Fourier frequency density (W_E)"</th><td class="ffd">{number(r.progress.ffd_we, 3)}</td></tr>
             <tr><th>"Fourier coefficient ratio (W_E)"</th><td class="fcr">{number(r.progress.fcr_we, 3)}</td></tr>
+            {nanda_losses(r)}
         </table>
         <p class="downloads">
             <button class="small report" title="Every number above and behind the charts, as JSON" on:click=move |_| download_report()>"Download the analysis (JSON)"</button>
@@ -222,6 +223,26 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
         </p>
         <div class="charts">{canvases}</div>
     }
+}
+
+/// Nanda et al.'s restricted and excluded loss on the training pairs (and the held-out ones when
+/// the split is known), where they are measured (a transformer on a + b or a − b): rows of the
+/// measures table.
+fn nanda_losses(r: &Report) -> impl IntoView + use<> {
+    let m = &r.progress;
+    let pairs = |train: Option<f64>, test: Option<f64>| {
+        train.map(|train| match test {
+            Some(test) => format!("{train:.4} train, {test:.4} test"),
+            None => format!("{train:.4} train"),
+        })
+    };
+    let rows = [
+        ("restricted loss (key frequencies only)", "restricted-loss", pairs(m.restricted_loss_train, m.restricted_loss_test)),
+        ("excluded loss (key frequencies removed)", "excluded-loss", pairs(m.excluded_loss_train, m.excluded_loss_test)),
+    ];
+    rows.into_iter()
+        .filter_map(|(name, class, value)| value.map(|v| view! { <tr><th>{name}</th><td class=class>{v}</td></tr> }))
+        .collect_view()
 }
 
 /// Reads and analyses a checkpoint file, refusing one beyond the size limit before reading it.
