@@ -104,6 +104,11 @@ fn failure(error: Option<web_sys::DomException>) -> String {
     }
 }
 
+/// A request the database would not take.
+fn refused(_: JsValue) -> String {
+    failure(None)
+}
+
 fn transaction(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<(IdbTransaction, IdbObjectStore, IdbObjectStore), String> {
     let names = Array::of2(&RUNS.into(), &RECORDS.into());
     let t = db.transaction_with_str_sequence_and_mode(&names, mode).map_err(|_| "the browser's database refused a transaction")?;
@@ -132,7 +137,6 @@ fn to_js(value: &impl Serialize) -> Result<JsValue, String> {
 pub async fn keep(key: &str, run: &KeptRun, new: &[KeptRecord], dropped: &[usize], fresh: bool) -> Result<(), String> {
     let db = database().await?;
     let (t, runs, records) = transaction(&db, IdbTransactionMode::Readwrite)?;
-    let refused = |_| "the browser's database refused it".to_string();
     if fresh {
         records.delete(&records_of(key)?).map_err(refused)?;
     }
@@ -150,8 +154,8 @@ pub async fn keep(key: &str, run: &KeptRun, new: &[KeptRecord], dropped: &[usize
 pub async fn load(key: &str) -> Result<Option<(KeptRun, Vec<KeptRecord>)>, String> {
     let db = database().await?;
     let (_t, runs, records) = transaction(&db, IdbTransactionMode::Readonly)?;
-    let run = runs.get(&key.into()).map_err(|_| "the browser's database refused to read")?;
-    let all = records.get_all_with_key(&records_of(key)?).map_err(|_| "the browser's database refused to read")?;
+    let run = runs.get(&key.into()).map_err(refused)?;
+    let all = records.get_all_with_key(&records_of(key)?).map_err(refused)?;
     let run = finished(&run).await?;
     let all = finished(&all).await?;
     if run.is_undefined() {
@@ -167,7 +171,6 @@ pub async fn load(key: &str) -> Result<Option<(KeptRun, Vec<KeptRecord>)>, Strin
 pub async fn forget(key: &str) -> Result<(), String> {
     let db = database().await?;
     let (t, runs, records) = transaction(&db, IdbTransactionMode::Readwrite)?;
-    let refused = |_| "the browser's database refused it".to_string();
     runs.delete(&key.into()).map_err(refused)?;
     records.delete(&records_of(key)?).map_err(refused)?;
     committed(&t).await
@@ -177,7 +180,7 @@ pub async fn forget(key: &str) -> Result<(), String> {
 pub async fn inventory() -> Result<(usize, usize), String> {
     let db = database().await?;
     let (_t, runs, _) = transaction(&db, IdbTransactionMode::Readonly)?;
-    let all = finished(&runs.get_all().map_err(|_| "the browser's database refused to read")?).await?;
+    let all = finished(&runs.get_all().map_err(refused)?).await?;
     let bytes = |run: JsValue| js_sys::Reflect::get(&run, &"bytes".into()).ok().and_then(|b| b.as_f64()).unwrap_or(0.0) as usize;
     let all = all.unchecked_into::<Array>();
     Ok((all.length() as usize, all.iter().map(bytes).sum()))
@@ -187,7 +190,7 @@ pub async fn inventory() -> Result<(usize, usize), String> {
 pub async fn erase() -> Result<(), String> {
     let db = database().await?;
     let (t, runs, records) = transaction(&db, IdbTransactionMode::Readwrite)?;
-    runs.clear().map_err(|_| "the browser's database refused it")?;
-    records.clear().map_err(|_| "the browser's database refused it")?;
+    runs.clear().map_err(refused)?;
+    records.clear().map_err(refused)?;
     committed(&t).await
 }
