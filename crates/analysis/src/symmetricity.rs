@@ -18,9 +18,8 @@ pub async fn gradient_symmetricity(run: &RunConfig, weights: &Weights, device: &
     let triples = paper_triples(p);
     let n = triples.len();
     let encoding = run.model.encoding();
-    let tokens: Vec<i64> = triples.iter().flat_map(|&(a, b, _)| encoding.encode(a, b, p)).map(i64::from).collect();
+    let tokens = encoding.tokens(&run.task, triples.iter().map(|&(a, b, _)| (a, b)), &device);
     let classes: Vec<i64> = triples.iter().map(|&(.., c)| c as i64).collect();
-    let tokens = Tensor::<2, Int>::from_data(TensorData::new(tokens, [n, encoding.n_ctx()]), &device);
     let classes = Tensor::<1, Int>::from_data(TensorData::new(classes, [n]), &device);
     // The embeddings become the leaf we differentiate with respect to. Each sequence's logit
     // depends on its own embeddings only, so one backward of the sum gives every gradient.
@@ -32,7 +31,8 @@ pub async fn gradient_symmetricity(run: &RunConfig, weights: &Weights, device: &
     let g = read_one(grad).await?;
     let cosines = (0..n).map(|i| {
         let at = |pos: usize| &g[(i * n_ctx + pos) * d..(i * n_ctx + pos + 1) * d];
-        cosine(at(0), at(1))
+        let (a, b) = encoding.operand_positions();
+        cosine(at(a), at(b))
     });
     Ok(cosines.sum::<f64>() / n as f64)
 }

@@ -9,7 +9,9 @@ use clap::Args;
 use grokscope_analysis::progress::{Evaluation, progress_measures};
 use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
+use grokscope_core::encoding::Scheme;
 use grokscope_core::model::ModelConfig;
+use grokscope_core::task::Operation;
 use grokscope_core::{Checkpoint, RunConfig, Trainer};
 use pollster::block_on;
 
@@ -28,6 +30,10 @@ pub struct TrainArgs {
     /// random, … (an unknown name lists them all).
     #[arg(long, alias = "op")]
     operation: Option<String>,
+    /// clock_pizza (`a b`, the default) or furuta (`a op b`: their model, and without --config
+    /// their recipe: p 97, weight decay 1, no warm-up, train fraction 0.3).
+    #[arg(long)]
+    encoding: Option<String>,
     #[arg(long)]
     d_model: Option<usize>,
     #[arg(long)]
@@ -65,6 +71,7 @@ impl TrainArgs {
                 let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 serde_json::from_str(&text).map_err(|e| format!("{}: not a run config ({e})", path.display()))?
             }
+            None if self.encoding.as_deref().map(str::parse) == Some(Ok(Scheme::Furuta)) => RunConfig::furuta(Operation::Add),
             None => RunConfig::paper(1.0),
         };
         if let Some(p) = self.p {
@@ -86,13 +93,16 @@ impl TrainArgs {
                 m.d_model = self.d_model.unwrap_or(m.d_model);
                 m.n_heads = self.heads.unwrap_or(m.n_heads);
                 m.n_layers = self.layers.unwrap_or(m.n_layers);
+                if let Some(name) = &self.encoding {
+                    m.encoding.scheme = name.parse()?;
+                }
                 if let Some(name) = &self.activation {
                     m.activation = name.parse()?;
                 }
             }
             ModelConfig::MlpOnly(_) => {
-                if self.alpha.is_some() || self.heads.is_some() || self.layers.is_some() {
-                    return Err("--alpha, --heads and --layers apply to transformers, not to MLP-only models".into());
+                if self.alpha.is_some() || self.heads.is_some() || self.layers.is_some() || self.encoding.is_some() {
+                    return Err("--alpha, --heads, --layers and --encoding apply to transformers, not to MLP-only models".into());
                 }
             }
         }

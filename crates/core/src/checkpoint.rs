@@ -183,7 +183,7 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
             n_layers: uint("n_layers", MAX_LAYERS)?,
             activation,
             attention_rate,
-            encoding: Encoding { diff_vocab: flag("diff_vocab"), eqn_sign: flag("eqn_sign") },
+            encoding: Encoding { diff_vocab: flag("diff_vocab"), eqn_sign: flag("eqn_sign"), ..Default::default() },
         })
     };
     let mut train = match model {

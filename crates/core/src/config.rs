@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::encoding::Encoding;
 use crate::model::{MlpOnlyConfig, ModelConfig, TransformerConfig};
 use crate::task::{Operation, Task, is_prime};
 
@@ -81,6 +82,16 @@ impl RunConfig {
         }
     }
 
+    /// Furuta et al.'s run (docs/operations.md): their encoding and model at p = 97, AdamW with
+    /// weight decay 1 and no warm-up, 30 % of the pairs trained on.
+    pub fn furuta(operation: Operation) -> Self {
+        RunConfig {
+            task: Task { operation, p: 97 },
+            model: ModelConfig::Transformer(TransformerConfig { encoding: Encoding::furuta(), ..TransformerConfig::paper(1.0) }),
+            train: TrainConfig { weight_decay: 1.0, warmup_steps: 0, train_fraction: 0.3, ..Default::default() },
+        }
+    }
+
     pub fn mlp_only(config: MlpOnlyConfig) -> Self {
         RunConfig { task: Task::paper(), model: ModelConfig::MlpOnly(config), train: TrainConfig::mlp_only() }
     }
@@ -127,6 +138,9 @@ impl RunConfig {
         }
         match &self.model {
             ModelConfig::Transformer(c) => {
+                if let Some(why) = c.encoding.invalid() {
+                    return bad(why.into());
+                }
                 if c.d_model == 0 || c.d_model > MAX_D_MODEL {
                     return bad(format!("d_model = {}: must be between 1 and {MAX_D_MODEL}", c.d_model));
                 }
@@ -216,6 +230,20 @@ mod tests {
             t.n_layers = 8;
         }
         assert!(c.validate().unwrap_err().to_string().contains("MiB"));
+    }
+
+    #[test]
+    fn furutas_run_is_valid_and_keeps_its_encoding_through_json() {
+        let run = RunConfig::furuta(Operation::Multiply);
+        assert_eq!(run.validate(), Ok(()));
+        let json = serde_json::to_string(&run).unwrap();
+        assert!(json.contains(r#""encoding":"furuta""#), "{json}");
+        assert_eq!(serde_json::from_str::<RunConfig>(&json).unwrap(), run);
+        let mut mixed = run;
+        if let ModelConfig::Transformer(t) = &mut mixed.model {
+            t.encoding.diff_vocab = true;
+        }
+        assert!(mixed.validate().unwrap_err().to_string().contains("Furuta"));
     }
 
     #[test]

@@ -48,19 +48,11 @@ pub struct Batch {
 impl Batch {
     /// The given pairs (by pair number), encoded for `model`.
     pub fn new(task: &Task, model: &ModelConfig, pairs: &[u32], device: &Device) -> Self {
-        let encoding = model.encoding();
-        let n_ctx = encoding.n_ctx();
-        let mut tokens = Vec::with_capacity(pairs.len() * n_ctx);
-        let mut answers = Vec::with_capacity(pairs.len());
-        for &i in pairs {
-            let (a, b) = task.pair(i as usize);
-            tokens.extend(encoding.encode(a, b, task.p).into_iter().map(i64::from));
-            answers.push(task.answer(a, b) as i64);
-        }
-        let n = pairs.len();
+        let pairs: Vec<(u32, u32)> = pairs.iter().map(|&i| task.pair(i as usize)).collect();
+        let answers: Vec<i64> = pairs.iter().map(|&(a, b)| task.answer(a, b) as i64).collect();
         Batch {
-            inputs: Tensor::from_data(TensorData::new(tokens, [n, n_ctx]), device),
-            labels: Tensor::from_data(TensorData::new(answers, [n]), device),
+            inputs: model.encoding().tokens(task, pairs, device),
+            labels: Tensor::from_data(TensorData::new(answers.clone(), [answers.len()]), device),
         }
     }
 

@@ -1,12 +1,61 @@
-//! How a pair (a, b) becomes the model's input tokens: the operand tokens, an optional `=`
-//! token, and the positions they take.
+//! How a pair (a, b) becomes the model's input tokens: the operand tokens, an optional `=` or
+//! operator token, and the positions they take.
 
+use burn::prelude::*;
+use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
 
-/// The Clock & Pizza encoding (docs/science.md §2): `[a, b]`, token t for number t, with the
-/// appendix's two variants. The position embedding is the model's.
+use crate::task::{Operation, Task};
+
+/// Whose input convention the model follows (docs/operations.md).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// Zhong et al.: `[a, b]` with a learned position embedding and MLP biases, bidirectional
+    /// attention (docs/science.md §2).
+    #[default]
+    ClockPizza,
+    /// Furuta et al.: `[a, op, b]` over p + 5 tokens (`=`, `+`, `−`, `·`, `/` after the numbers),
+    /// no position embedding, no MLP biases, causal attention, read out at b.
+    Furuta,
+}
+
+impl Scheme {
+    pub const ALL: [Scheme; 2] = [Scheme::ClockPizza, Scheme::Furuta];
+
+    /// The name links, configs and `--encoding` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::ClockPizza => "clock_pizza",
+            Scheme::Furuta => "furuta",
+        }
+    }
+
+    /// What the page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scheme::ClockPizza => "a b (Clock & Pizza)",
+            Scheme::Furuta => "a op b (Furuta et al.)",
+        }
+    }
+}
+
+impl std::str::FromStr for Scheme {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        let wanted = name.replace('-', "_").to_lowercase();
+        Self::ALL.into_iter().find(|s| s.name() == wanted).ok_or_else(|| format!("unknown encoding `{name}` (clock_pizza or furuta)"))
+    }
+}
+
+/// The model's input: the scheme, and for the Clock & Pizza one the appendix's two variants.
+/// The position embedding, where there is one, is the model's.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Encoding {
+    /// Absent from the JSON for the Clock & Pizza scheme, so links and configs written before
+    /// the other scheme existed read and write unchanged.
+    #[serde(default, rename = "encoding", skip_serializing_if = "is_clock_pizza")]
+    pub scheme: Scheme,
     /// b is token b + p, so the two operands have separate embeddings (vocabulary 2p).
     #[serde(default)]
     pub diff_vocab: bool,
@@ -15,24 +64,91 @@ pub struct Encoding {
     pub eqn_sign: bool,
 }
 
+fn is_clock_pizza(scheme: &Scheme) -> bool {
+    *scheme == Scheme::ClockPizza
+}
+
+/// Furuta's special tokens follow the p numbers in this order.
+const FURUTA_SPECIAL_TOKENS: usize = 5;
+
 impl Encoding {
-    /// Token ids in use: the numbers, b's own copies with `diff_vocab`, then `=`.
+    pub fn furuta() -> Self {
+        Encoding { scheme: Scheme::Furuta, ..Default::default() }
+    }
+
+    /// Token ids in use: the numbers, then b's own copies with `diff_vocab` and `=`, or
+    /// Furuta's five special tokens.
     pub fn vocab(&self, p: usize) -> usize {
-        p * (1 + self.diff_vocab as usize) + self.eqn_sign as usize
+        match self.scheme {
+            Scheme::ClockPizza => p * (1 + self.diff_vocab as usize) + self.eqn_sign as usize,
+            Scheme::Furuta => p + FURUTA_SPECIAL_TOKENS,
+        }
     }
 
     /// Tokens per input, the model reading out at the last.
     pub fn n_ctx(&self) -> usize {
-        2 + self.eqn_sign as usize
+        match self.scheme {
+            Scheme::ClockPizza => 2 + self.eqn_sign as usize,
+            Scheme::Furuta => 3,
+        }
     }
 
-    /// The token sequence of the pair (a, b).
-    pub fn encode(&self, a: u32, b: u32, p: usize) -> Vec<u32> {
-        let mut tokens = vec![a, b + if self.diff_vocab { p as u32 } else { 0 }];
-        if self.eqn_sign {
-            tokens.push(self.vocab(p) as u32 - 1);
+    /// The positions of a and b in the input.
+    pub fn operand_positions(&self) -> (usize, usize) {
+        match self.scheme {
+            Scheme::ClockPizza => (0, 1),
+            Scheme::Furuta => (0, 2),
         }
-        tokens
+    }
+
+    /// Furuta's model has neither a position embedding nor MLP biases, and masks attention
+    /// causally; the Clock & Pizza one has both and attends both ways.
+    pub fn has_positions_and_biases(&self) -> bool {
+        self.scheme == Scheme::ClockPizza
+    }
+
+    pub fn is_causal(&self) -> bool {
+        self.scheme == Scheme::Furuta
+    }
+
+    /// Furuta's operator token for `operation`: `+`, `−`, `·` and `/` for the four arithmetic
+    /// operations, `=` for every polynomial (their code's "_short" tasks).
+    fn operator_token(operation: Operation, p: usize) -> u32 {
+        let offset = match operation {
+            Operation::Add => 1,
+            Operation::Subtract => 2,
+            Operation::Multiply => 3,
+            Operation::Divide => 4,
+            _ => 0,
+        };
+        (p + offset) as u32
+    }
+
+    /// The token sequence of the pair (a, b) of `operation`.
+    pub fn encode(&self, operation: Operation, a: u32, b: u32, p: usize) -> Vec<u32> {
+        match self.scheme {
+            Scheme::ClockPizza => {
+                let mut tokens = vec![a, b + if self.diff_vocab { p as u32 } else { 0 }];
+                if self.eqn_sign {
+                    tokens.push(self.vocab(p) as u32 - 1);
+                }
+                tokens
+            }
+            Scheme::Furuta => vec![a, Self::operator_token(operation, p), b],
+        }
+    }
+
+    /// The pairs of `task` as a `[pairs, n_ctx]` token batch.
+    pub fn tokens(&self, task: &Task, pairs: impl IntoIterator<Item = (u32, u32)>, device: &Device) -> Tensor<2, Int> {
+        let tokens: Vec<i64> = pairs.into_iter().flat_map(|(a, b)| self.encode(task.operation, a, b, task.p)).map(i64::from).collect();
+        let n = tokens.len() / self.n_ctx();
+        Tensor::from_data(TensorData::new(tokens, [n, self.n_ctx()]), device)
+    }
+
+    /// Why this encoding cannot be used, if it cannot.
+    pub fn invalid(&self) -> Option<&'static str> {
+        (self.scheme == Scheme::Furuta && (self.diff_vocab || self.eqn_sign))
+            .then_some("diff_vocab and eqn_sign vary the Clock & Pizza encoding; Furuta's has its operator token instead")
     }
 }
 
@@ -42,9 +158,30 @@ mod tests {
 
     #[test]
     fn variants() {
+        let add = Operation::Add;
         let plain = Encoding::default();
-        assert_eq!((plain.vocab(59), plain.n_ctx(), plain.encode(3, 4, 59)), (59, 2, vec![3, 4]));
-        let both = Encoding { diff_vocab: true, eqn_sign: true };
-        assert_eq!((both.vocab(59), both.n_ctx(), both.encode(3, 4, 59)), (119, 3, vec![3, 63, 118]));
+        assert_eq!((plain.vocab(59), plain.n_ctx(), plain.encode(add, 3, 4, 59)), (59, 2, vec![3, 4]));
+        let both = Encoding { diff_vocab: true, eqn_sign: true, ..Default::default() };
+        assert_eq!((both.vocab(59), both.n_ctx(), both.encode(add, 3, 4, 59)), (119, 3, vec![3, 63, 118]));
+    }
+
+    #[test]
+    fn furutas_tokens() {
+        let f = Encoding::furuta();
+        assert_eq!((f.vocab(97), f.n_ctx(), f.operand_positions()), (102, 3, (0, 2)));
+        assert_eq!(f.encode(Operation::Add, 3, 4, 97), vec![3, 98, 4]);
+        assert_eq!(f.encode(Operation::Subtract, 3, 4, 97), vec![3, 99, 4]);
+        assert_eq!(f.encode(Operation::Multiply, 3, 4, 97), vec![3, 100, 4]);
+        assert_eq!(f.encode(Operation::Divide, 3, 4, 97), vec![3, 101, 4]);
+        assert_eq!(f.encode(Operation::Quadratic, 3, 4, 97), vec![3, 97, 4]);
+    }
+
+    #[test]
+    fn the_clock_pizza_json_is_unchanged() {
+        let json = serde_json::to_string(&Encoding::default()).unwrap();
+        assert_eq!(json, r#"{"diff_vocab":false,"eqn_sign":false}"#);
+        let furuta: Encoding = serde_json::from_str(r#"{"encoding":"furuta"}"#).unwrap();
+        assert_eq!(furuta, Encoding::furuta());
+        assert!(Encoding { eqn_sign: true, ..Encoding::furuta() }.invalid().is_some());
     }
 }

@@ -15,6 +15,7 @@ use burn::tensor::activation::{log_softmax, softmax};
 use crate::Error;
 use crate::config::RunConfig;
 use crate::data::{Batch, Split};
+use crate::model::transformer::{MASKED_SCORE, causal_mask};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
 use crate::optimizer::AdamW;
 use crate::training::Snapshot;
@@ -26,13 +27,15 @@ use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, re
 struct Stacked {
     /// `[K, d_model, vocab]`.
     w_e: Param<Tensor<3>>,
-    /// `[K, n_ctx, d_model]`.
-    w_pos: Param<Tensor<3>>,
+    /// `[K, n_ctx, d_model]` (none in Furuta's model).
+    w_pos: Option<Param<Tensor<3>>>,
     blocks: Vec<StackedBlock>,
     /// `[K, d_model, vocab]`.
     w_u: Param<Tensor<3>>,
     #[module(skip)]
     activation: Activation,
+    #[module(skip)]
+    causal: bool,
 }
 
 #[derive(Module, Debug)]
@@ -43,11 +46,20 @@ struct StackedBlock {
     w_v: Param<Tensor<4>>,
     /// `[K, d_model, heads * d_head]`.
     w_o: Param<Tensor<3>>,
-    /// `[K, d_mlp, d_model]`, `[K, d_model, d_mlp]`, `[K, d_mlp]`, `[K, d_model]`.
+    /// `[K, d_mlp, d_model]`, `[K, d_model, d_mlp]`, and the biases `[K, d_mlp]`, `[K, d_model]`
+    /// (none in Furuta's model).
     w_in: Param<Tensor<3>>,
     w_out: Param<Tensor<3>>,
-    b_in: Param<Tensor<2>>,
-    b_out: Param<Tensor<2>>,
+    b_in: Option<Param<Tensor<2>>>,
+    b_out: Option<Param<Tensor<2>>>,
+}
+
+/// `x + bias` per member, for a `[K, m, d]` stream and a `[K, d]` bias.
+fn plus_bias(x: Tensor<3>, bias: &Option<Param<Tensor<2>>>) -> Tensor<3> {
+    match bias {
+        Some(bias) => x + bias.val().unsqueeze_dim::<3>(1),
+        None => x,
+    }
 }
 
 /// `x @ wᵀ` per member, for a `[K, m, d_in]` stream and a `[K, d_out, d_in]` weight.
@@ -63,7 +75,10 @@ impl Stacked {
         let [b, n] = tokens.dims();
         let [k, d, _] = self.w_e.dims();
         let rows = self.w_e.val().swap_dims(1, 2).select(1, tokens.reshape([b * n])); // [K, b * n, d]
-        let mut x = rows.reshape([k, b, n, d]) + self.w_pos.val().unsqueeze_dim::<4>(1); // [K, b, n, d]
+        let mut x = rows.reshape([k, b, n, d]); // [K, b, n, d]
+        if let Some(w_pos) = &self.w_pos {
+            x = x + w_pos.val().unsqueeze_dim::<4>(1);
+        }
         let alpha = alpha.reshape([k, 1, 1, 1, 1]);
         let last_layer = self.blocks.len().saturating_sub(1);
         for (layer, block) in self.blocks.iter().enumerate() {
@@ -81,13 +96,20 @@ impl Stacked {
             // Broadcast products and sums, as `Attention::attend` explains.
             let qk = q.unsqueeze_dim::<6>(4) * key.unsqueeze_dim::<6>(3); // [K, b, h, m, n, d_head]
             let scores = qk.sum_dim(5).squeeze_dim::<5>(5).div_scalar((d_head as f64).sqrt()); // [K, b, h, m, n]
-            let pattern = softmax(scores, 4) * alpha.clone() + alpha.clone().neg().add_scalar(1.0);
+            let mask = if self.causal { causal_mask(m, n, &scores.device()) } else { None };
+            let pattern = match mask {
+                Some(allowed) => {
+                    let allowed = allowed.unsqueeze::<5>(); // [1, 1, 1, m, n]
+                    let scores = scores + allowed.clone().sub_scalar(1.0).mul_scalar(-MASKED_SCORE);
+                    softmax(scores, 4) * alpha.clone() + allowed * alpha.clone().neg().add_scalar(1.0)
+                }
+                None => softmax(scores, 4) * alpha.clone() + alpha.clone().neg().add_scalar(1.0),
+            };
             let z = (pattern.unsqueeze_dim::<6>(5) * v.unsqueeze_dim::<6>(3)).sum_dim(4).squeeze_dim::<5>(4); // [K, b, h, m, d_head]
             let z = z.swap_dims(2, 3).reshape([k, b * m, h * d_head]); // heads side by side
             let stream = query_rows.reshape([k, b * m, d]) + project(z, block.w_o.val()); // [K, b * m, d]
-            let hidden = project(stream.clone(), block.w_in.val()) + block.b_in.val().unsqueeze_dim::<3>(1); // [K, b * m, d_mlp]
-            let stream =
-                stream.clone() + project(self.activation.apply(hidden), block.w_out.val()) + block.b_out.val().unsqueeze_dim::<3>(1);
+            let hidden = plus_bias(project(stream.clone(), block.w_in.val()), &block.b_in); // [K, b * m, d_mlp]
+            let stream = stream.clone() + plus_bias(project(self.activation.apply(hidden), block.w_out.val()), &block.b_out);
             x = stream.reshape([k, b, m, d]);
         }
         let positions = x.dims()[2];
@@ -273,7 +295,8 @@ pub fn shape_of(run: &RunConfig) -> RunConfig {
 
 fn load(config: &TransformerConfig, table: &[Parameter], weights: &Weights, device: &Device) -> Result<Stacked, Error> {
     let mut load = Loader::new(table, weights, device);
-    let (w_e, w_pos) = (load.param()?, load.param()?);
+    let optional = config.encoding.has_positions_and_biases();
+    let (w_e, w_pos) = (load.param()?, load.param_if(optional)?);
     let mut blocks = Vec::with_capacity(config.n_layers);
     for _ in 0..config.n_layers {
         blocks.push(StackedBlock {
@@ -283,9 +306,9 @@ fn load(config: &TransformerConfig, table: &[Parameter], weights: &Weights, devi
             w_o: load.param()?,
             w_in: load.param()?,
             w_out: load.param()?,
-            b_in: load.param()?,
-            b_out: load.param()?,
+            b_in: load.param_if(optional)?,
+            b_out: load.param_if(optional)?,
         });
     }
-    Ok(Stacked { w_e, w_pos, blocks, w_u: load.param()?, activation: config.activation })
+    Ok(Stacked { w_e, w_pos, blocks, w_u: load.param()?, activation: config.activation, causal: config.encoding.is_causal() })
 }

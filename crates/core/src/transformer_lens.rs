@@ -56,7 +56,12 @@ impl HookedTransformer {
         };
         let mut state_dict = Weights::default();
         state_dict.insert("embed.W_E", tensor(transformer::EMBED)?.permuted(&[1, 0])); // [vocab, d_model]
-        state_dict.insert("pos_embed.W_pos", tensor(transformer::POS_EMBED)?.clone()); // [n_ctx, d_model]
+        // Furuta's model has no position embedding and no MLP biases: TransformerLens' are zeros.
+        let or_zeros = |name: &str, shape: Vec<usize>| match t.encoding.has_positions_and_biases() {
+            true => tensor(name).cloned(),
+            false => Ok(HostTensor::zeros(shape)),
+        };
+        state_dict.insert("pos_embed.W_pos", or_zeros(transformer::POS_EMBED, vec![n_ctx, d_model])?); // [n_ctx, d_model]
         for l in 0..t.n_layers {
             let ours = |b: BlockParameter| tensor(&b.name(l));
             let name = |local: &str| format!("blocks.{l}.{local}");
@@ -69,9 +74,9 @@ impl HookedTransformer {
             state_dict.insert(name("attn.W_O"), w_o.permuted(&[1, 2, 0]));
             state_dict.insert(name("attn.b_O"), HostTensor::zeros(vec![d_model]));
             state_dict.insert(name("mlp.W_in"), ours(BlockParameter::MlpIn)?.permuted(&[1, 0])); // [d_model, d_mlp]
-            state_dict.insert(name("mlp.b_in"), ours(BlockParameter::MlpInBias)?.clone());
+            state_dict.insert(name("mlp.b_in"), or_zeros(&BlockParameter::MlpInBias.name(l), vec![d_mlp])?);
             state_dict.insert(name("mlp.W_out"), ours(BlockParameter::MlpOut)?.permuted(&[1, 0])); // [d_mlp, d_model]
-            state_dict.insert(name("mlp.b_out"), ours(BlockParameter::MlpOutBias)?.clone());
+            state_dict.insert(name("mlp.b_out"), or_zeros(&BlockParameter::MlpOutBias.name(l), vec![d_model])?);
         }
         state_dict.insert("unembed.W_U", tensor(transformer::UNEMBED)?.clone()); // [d_model, vocab]
         state_dict.insert("unembed.b_U", HostTensor::zeros(vec![vocab]));
@@ -86,7 +91,7 @@ impl HookedTransformer {
             "n_ctx": n_ctx,
             "act_fn": act_fn,
             "normalization_type": Value::Null,
-            "attention_dir": "bidirectional",
+            "attention_dir": if t.encoding.is_causal() { "causal" } else { "bidirectional" },
             "positional_embedding_type": "standard",
             "seed": run.train.seed,
         });
@@ -106,21 +111,18 @@ mod tests {
     use crate::encoding::Encoding;
     use crate::model::{Model, TransformerConfig};
     use crate::task::Task;
-    use burn::tensor::{Int, Tensor, TensorData};
 
     /// A model of every shape the layouts must survive: two layers, heads · d_head short of
     /// d_model (10 = 3·3 + 1), both input variants.
     fn run(attention_rate: f64, activation: Activation) -> RunConfig {
+        run_encoded(attention_rate, activation, Encoding { diff_vocab: true, eqn_sign: true, ..Default::default() })
+    }
+
+    fn run_encoded(attention_rate: f64, activation: Activation, encoding: Encoding) -> RunConfig {
         let mut run = RunConfig::paper(attention_rate);
         run.task = Task { p: 7, ..Task::paper() };
-        run.model = ModelConfig::Transformer(TransformerConfig {
-            d_model: 10,
-            n_heads: 3,
-            n_layers: 2,
-            activation,
-            attention_rate,
-            encoding: Encoding { diff_vocab: true, eqn_sign: true },
-        });
+        run.model =
+            ModelConfig::Transformer(TransformerConfig { d_model: 10, n_heads: 3, n_layers: 2, activation, attention_rate, encoding });
         run
     }
 
@@ -133,7 +135,7 @@ mod tests {
     fn hooked_forward(cfg: &Value, sd: &Weights, tokens: &[u32]) -> Vec<f32> {
         let get = |key: &str| cfg[key].as_u64().unwrap() as usize;
         let (d, heads, d_head, d_mlp, vocab) = (get("d_model"), get("n_heads"), get("d_head"), get("d_mlp"), get("d_vocab"));
-        let gelu = cfg["act_fn"] == "gelu";
+        let (gelu, causal) = (cfg["act_fn"] == "gelu", cfg["attention_dir"] == "causal");
         let w_e = at(sd, "embed.W_E");
         let w_pos = at(sd, "pos_embed.W_pos");
         let mut x: Vec<Vec<f32>> = tokens
@@ -157,12 +159,13 @@ mod tests {
                 let k: Vec<_> = x.iter().map(|r| project("attn.W_K", "attn.b_K", r, h)).collect();
                 let v: Vec<_> = x.iter().map(|r| project("attn.W_V", "attn.b_V", r, h)).collect();
                 for i in 0..n {
+                    let seen = if causal { i + 1 } else { n };
                     let scores: Vec<f32> =
-                        (0..n).map(|j| q[i].iter().zip(&k[j]).map(|(a, b)| a * b).sum::<f32>() / (d_head as f32).sqrt()).collect();
+                        (0..seen).map(|j| q[i].iter().zip(&k[j]).map(|(a, b)| a * b).sum::<f32>() / (d_head as f32).sqrt()).collect();
                     let top = scores.iter().cloned().fold(f32::MIN, f32::max);
                     let e: Vec<f32> = scores.iter().map(|s| (s - top).exp()).collect();
                     let total: f32 = e.iter().sum();
-                    let z: Vec<f32> = (0..d_head).map(|c| (0..n).map(|j| e[j] / total * v[j][c]).sum()).collect();
+                    let z: Vec<f32> = (0..d_head).map(|c| (0..seen).map(|j| e[j] / total * v[j][c]).sum()).collect();
                     for m in 0..d {
                         attended[i][m] += (0..d_head).map(|c| z[c] * w("attn.W_O").values[(h * d_head + c) * d + m]).sum::<f32>();
                     }
@@ -190,25 +193,25 @@ mod tests {
         (0..vocab).map(|t| (0..d).map(|m| x[n - 1][m] * w_u.values[m * vocab + t]).sum::<f32>() + b_u.values[t]).collect()
     }
 
-    /// The converted model, run as TransformerLens runs it, gives our logits on every pair.
+    /// The converted model, run as TransformerLens runs it, gives our logits on every pair: with
+    /// two layers, Furuta's causal mask matters for the first.
     #[test]
     fn the_hooked_transformer_computes_our_logits() {
-        for activation in [Activation::ReLU, Activation::GeLU] {
-            let run = run(1.0, activation);
+        let runs = [run(1.0, Activation::ReLU), run(1.0, Activation::GeLU), run_encoded(1.0, Activation::ReLU, Encoding::furuta())];
+        for run in runs {
             let weights = run.model.init_weights(run.task.p, 3);
             let hooked = HookedTransformer::new(&run, &weights).unwrap();
             let encoding = run.model.encoding();
-            let pairs: Vec<Vec<u32>> = run.task.examples().map(|e| encoding.encode(e.a, e.b, run.task.p)).collect();
-            let device = Backend::CPU.device();
-            let model = Model::from_weights(&run.model, run.task.p, &weights, &device).unwrap();
-            let flat: Vec<i64> = pairs.iter().flatten().map(|&t| t as i64).collect();
-            let tokens = Tensor::<2, Int>::from_data(TensorData::new(flat, [pairs.len(), encoding.n_ctx()]), &device);
+            let (task, device) = (run.task, Backend::CPU.device());
+            let pairs: Vec<Vec<u32>> = task.examples().map(|e| encoding.encode(task.operation, e.a, e.b, task.p)).collect();
+            let model = Model::from_weights(&run.model, task.p, &weights, &device).unwrap();
+            let tokens = encoding.tokens(&task, task.examples().map(|e| (e.a, e.b)), &device);
             let ours: Vec<f32> = model.forward(tokens).into_data().try_to_vec().unwrap();
             let vocab = encoding.vocab(run.task.p);
             for (i, pair) in pairs.iter().enumerate() {
                 let theirs = hooked_forward(&hooked.config, &hooked.state_dict, pair);
                 for (a, b) in ours[i * vocab..(i + 1) * vocab].iter().zip(&theirs) {
-                    assert!((a - b).abs() <= 1e-4 * (1.0 + a.abs()), "{activation:?}, pair {pair:?}: ours {a}, TransformerLens' {b}");
+                    assert!((a - b).abs() <= 1e-4 * (1.0 + a.abs()), "{:?}, pair {pair:?}: ours {a}, TransformerLens' {b}", run.model);
                 }
             }
         }

@@ -142,6 +142,11 @@ impl<'a> Loader<'a> {
         let tensor = self.weights.with_shape(&parameter.name, &parameter.shape)?;
         Ok(Param::from_tensor(tensor.to_device(self.device)))
     }
+
+    /// The next parameter if the model has this field (the table lists it exactly then).
+    pub fn param_if<const D: usize>(&mut self, present: bool) -> Result<Option<Param<Tensor<D>>>, Error> {
+        present.then(|| self.param()).transpose()
+    }
 }
 
 /// Named parameters, sorted by name.

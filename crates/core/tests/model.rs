@@ -5,20 +5,13 @@ mod common;
 use burn::tensor::{Int, Tensor, TensorData};
 use common::tiny;
 use grokscope_core::device::Backend;
-use grokscope_core::model::{MlpOnlyConfig, MlpOnlyType, ModelConfig};
+use grokscope_core::model::{MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
 use grokscope_core::training::cross_entropy;
-use grokscope_core::{Model, Task};
+use grokscope_core::{Encoding, Model, Operation, RunConfig, Task};
 
 fn all_pairs(task: &Task, model: &ModelConfig, swapped: bool) -> Tensor<2, Int> {
-    let encoding = model.encoding();
-    let tokens: Vec<i64> = task
-        .examples()
-        .flat_map(|e| {
-            let (a, b) = if swapped { (e.b, e.a) } else { (e.a, e.b) };
-            encoding.encode(a, b, task.p).into_iter().map(i64::from)
-        })
-        .collect();
-    Tensor::from_data(TensorData::new(tokens, [task.num_pairs(), encoding.n_ctx()]), &Backend::CPU.device())
+    let pairs = task.examples().map(|e| if swapped { (e.b, e.a) } else { (e.a, e.b) });
+    model.encoding().tokens(task, pairs, &Backend::CPU.device())
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -32,13 +25,38 @@ fn attention_rate_interpolates_between_ones_and_softmax() {
         let run = tiny(alpha, 0);
         let Model::Transformer(t) = Model::init(&run.model, run.task.p, 0, &Backend::CPU.device()) else { unreachable!() };
         let tokens = all_pairs(&run.task, &run.model, false);
-        let x = t.embed(tokens) + t.w_pos.val().unsqueeze::<3>();
+        let x = t.embed(tokens) + t.w_pos.as_ref().unwrap().val().unsqueeze::<3>();
         let pattern: Vec<f32> = t.blocks[0].attn.forward(x).1.into_data().try_to_vec().unwrap();
         if alpha == 0.0 {
             assert!(pattern.iter().all(|&a| a == 1.0));
         } else {
             for row in pattern.chunks(2) {
                 assert!((row[0] + row[1] - 1.0).abs() < 1e-5 && row.iter().all(|&a| a > 0.0 && a < 1.0), "{row:?}");
+            }
+        }
+    }
+}
+
+/// Furuta's model has no position embedding and no MLP biases, and each query sees the keys up
+/// to its own position: over `[a, op, b]` the rows of A are [1, 0, 0], [x, y, 0], [x, y, z].
+#[test]
+fn furutas_model_masks_attention_causally() {
+    let mut run = RunConfig::furuta(Operation::Add);
+    run.task.p = 13;
+    run.model = ModelConfig::Transformer(TransformerConfig { d_model: 16, encoding: Encoding::furuta(), ..TransformerConfig::paper(1.0) });
+    let names: Vec<String> = run.model.parameters(13).into_iter().map(|p| p.name).collect();
+    assert!(!names.iter().any(|n| n.contains("pos_embed") || n.contains("b_in") || n.contains("b_out")), "{names:?}");
+    for alpha in [1.0, 0.25] {
+        let Model::Transformer(t) = Model::init(&run.model, 13, 0, &Backend::CPU.device()) else { unreachable!() };
+        let mut attn = t.blocks[0].attn.clone();
+        attn.attention_rate = alpha;
+        let pattern = values(attn.forward(t.embed(all_pairs(&run.task, &run.model, false))).1);
+        for row in pattern.chunks(9) {
+            let (first, second, third) = (&row[0..3], &row[3..6], &row[6..9]);
+            assert_eq!((first[1], first[2], second[2]), (0.0, 0.0, 0.0), "{row:?}");
+            for (query, seen) in [(first, 1), (second, 2), (third, 3)] {
+                let total: f32 = query.iter().sum();
+                assert!((total - (alpha as f32 + (1.0 - alpha as f32) * seen as f32)).abs() < 1e-5, "{row:?}");
             }
         }
     }

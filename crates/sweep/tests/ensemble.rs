@@ -5,7 +5,8 @@
 use grokscope_analysis::analyze;
 use grokscope_core::data::Split;
 use grokscope_core::device::Backend;
-use grokscope_core::{EnsembleTrainer, ModelConfig, RunConfig, Snapshot, Trainer};
+use grokscope_core::weights::Weights;
+use grokscope_core::{Device, Encoding, EnsembleTrainer, ModelConfig, Operation, RunConfig, Snapshot, Trainer};
 use pollster::block_on;
 
 const STEPS: usize = 100;
@@ -32,24 +33,26 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance * a.abs().max(b.abs()).max(1e-6)
 }
 
-#[test]
-fn members_train_as_their_single_runs() {
-    let device = Backend::CPU.device();
-    let runs = runs();
-    let mut ensemble = EnsembleTrainer::new(&runs, &device).unwrap();
+/// Every member's curve, trained together, and the last observation's weights.
+fn train_together(runs: &[RunConfig], device: &Device) -> (Vec<Vec<Snapshot>>, Vec<(Snapshot, Weights)>) {
+    let mut ensemble = EnsembleTrainer::new(runs, device).unwrap();
     let mut curves: Vec<Vec<Snapshot>> = vec![Vec::new(); runs.len()];
-    let last = loop {
+    loop {
         let observed = block_on(ensemble.observe()).unwrap();
         for (curve, (snapshot, _)) in curves.iter_mut().zip(&observed) {
             curve.push(*snapshot);
         }
-        if ensemble.step() >= STEPS {
-            break observed;
+        if ensemble.step() >= runs[0].train.steps {
+            return (curves, observed);
         }
         ensemble.advance(EVERY);
-    };
+    }
+}
+
+/// Each member's curve is its single run's, and the member learned.
+fn assert_curves_match(runs: &[RunConfig], curves: &[Vec<Snapshot>], device: &Device) {
     for (m, run) in runs.iter().enumerate() {
-        let single = block_on(Trainer::curve(run, &device, EVERY)).unwrap();
+        let single = block_on(Trainer::curve(run, device, EVERY)).unwrap();
         assert_eq!(single.len(), curves[m].len());
         for (a, b) in single.iter().zip(&curves[m]) {
             assert_eq!(a.step, b.step);
@@ -63,7 +66,16 @@ fn members_train_as_their_single_runs() {
             }
         }
         assert!(single.last().unwrap().train_loss < single[0].train_loss, "member {m} learned");
+    }
+}
 
+#[test]
+fn members_train_as_their_single_runs() {
+    let device = Backend::CPU.device();
+    let runs = runs();
+    let (curves, last) = train_together(&runs, &device);
+    assert_curves_match(&runs, &curves, &device);
+    for (m, run) in runs.iter().enumerate() {
         let mut trainer = Trainer::new(run, &device).unwrap();
         trainer.advance(STEPS);
         let weights = block_on(trainer.weights()).unwrap();
@@ -116,4 +128,27 @@ fn a_sweep_trains_an_ensemble_together_or_one_by_one_to_the_same_rows() {
         }
         assert!(close(a.validation_accuracy, b.validation_accuracy, 1e-6) && close(a.training_accuracy, b.training_accuracy, 1e-6));
     }
+}
+
+/// Furuta's model (no position embedding, no MLP biases, causal attention) trains as its single
+/// runs do too; with two layers the first attends causally at every position.
+#[test]
+fn furuta_members_train_as_their_single_runs() {
+    let device = Backend::CPU.device();
+    let runs: Vec<RunConfig> = [(1.0, 0), (0.5, 1)]
+        .into_iter()
+        .map(|(alpha, seed)| {
+            let mut run = RunConfig::furuta(Operation::Multiply);
+            run.task.p = 17;
+            run.train.steps = 60;
+            run.train.seed = seed;
+            if let ModelConfig::Transformer(c) = &mut run.model {
+                (c.d_model, c.n_layers, c.attention_rate) = (32, 2, alpha);
+                assert_eq!(c.encoding, Encoding::furuta());
+            }
+            run
+        })
+        .collect();
+    let (curves, _) = train_together(&runs, &device);
+    assert_curves_match(&runs, &curves, &device);
 }

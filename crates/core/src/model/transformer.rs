@@ -1,6 +1,7 @@
 //! The Clock & Pizza transformer (docs/science.md §2): a shared token embedding plus a learned
 //! position embedding, `n_layers` residual blocks of attention and MLP, no LayerNorm, an
-//! unembedding without bias, read out at the last position.
+//! unembedding without bias, read out at the last position. With Furuta's encoding
+//! (docs/operations.md) it is their model: no position embedding, no MLP biases, causal attention.
 //!
 //! Parameters keep the official layouts (`W_E` is `[d_model, vocab]`, `W_Q` is
 //! `[heads, d_head, d_model]`, ...), so checkpoints move in and out without transposes. Their
@@ -19,8 +20,8 @@ use crate::weights::{Init, Loader, Parameter, Weights};
 pub struct Transformer {
     /// Token embedding `W_E`, `[d_model, vocab]`: column t is token t.
     pub w_e: Param<Tensor<2>>,
-    /// Position embedding `W_pos`, `[n_ctx, d_model]`.
-    pub w_pos: Param<Tensor<2>>,
+    /// Position embedding `W_pos`, `[n_ctx, d_model]` (none in Furuta's model).
+    pub w_pos: Option<Param<Tensor<2>>>,
     pub blocks: Vec<Block>,
     /// Unembedding `W_U`, `[d_model, vocab]`.
     pub w_u: Param<Tensor<2>>,
@@ -43,15 +44,19 @@ pub struct Attention {
     /// α: 1 is standard softmax attention, 0 is constant attention (the all-ones matrix).
     #[module(skip)]
     pub attention_rate: f64,
+    /// A query sees only the keys up to its own position (Furuta's model).
+    #[module(skip)]
+    pub causal: bool,
 }
 
 #[derive(Module, Debug)]
 pub struct Mlp {
-    /// `[d_mlp, d_model]`, `[d_model, d_mlp]`, `[d_mlp]`, `[d_model]`.
+    /// `[d_mlp, d_model]`, `[d_model, d_mlp]`, and the biases `[d_mlp]`, `[d_model]` (none in
+    /// Furuta's model).
     pub w_in: Param<Tensor<2>>,
     pub w_out: Param<Tensor<2>>,
-    pub b_in: Param<Tensor<1>>,
-    pub b_out: Param<Tensor<1>>,
+    pub b_in: Option<Param<Tensor<1>>>,
+    pub b_out: Option<Param<Tensor<1>>>,
     #[module(skip)]
     pub activation: Activation,
 }
@@ -65,8 +70,9 @@ fn project(x: Tensor<3>, w: Tensor<2>) -> Tensor<3> {
 
 impl Attention {
     /// The block's attention output `[batch, n, d_model]` and its pattern
-    /// `A = α·softmax(QKᵀ/√d_head) + (1−α)·J`, `[batch, heads, query, key]`. The official code
-    /// registers a causal mask but never applies it: attention is bidirectional.
+    /// `A = α·softmax(QKᵀ/√d_head) + (1−α)·J`, `[batch, heads, query, key]`. The official Clock &
+    /// Pizza code registers a causal mask but never applies it: attention is bidirectional.
+    /// Furuta's applies it: masked keys score −∞ and J is lower-triangular.
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
         let [b, n, _] = x.dims();
         let q = self.heads(x.clone(), &self.w_q); // [b, h, n, d_head]
@@ -90,15 +96,24 @@ impl Attention {
         project(z.reshape([b, 1, h * d_head]), self.w_o.val())
     }
 
-    /// `A·V` and `A` for queries `[b, h, m, d_head]` and keys and values `[b, h, n, d_head]`:
-    /// `[b, h, m, d_head]` and `[b, h, m, n]`. Written as broadcast products and sums: with two
-    /// or three positions a batched matmul is one tiny product per example and head.
+    /// `A·V` and `A` for the last m queries `[b, h, m, d_head]` and keys and values
+    /// `[b, h, n, d_head]`: `[b, h, m, d_head]` and `[b, h, m, n]`. Written as broadcast products
+    /// and sums: with two or three positions a batched matmul is one tiny product per example
+    /// and head.
     fn attend(&self, q: Tensor<4>, k: Tensor<4>, v: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
-        let d_head = q.dims()[3];
+        let ([_, _, m, d_head], n) = (q.dims(), k.dims()[2]);
         let qk = q.unsqueeze_dim::<5>(3) * k.unsqueeze_dim::<5>(2); // [b, h, m, n, d_head]
         let scores = qk.sum_dim(4).squeeze_dim::<4>(4).div_scalar((d_head as f64).sqrt()); // [b, h, m, n]
         let alpha = self.attention_rate;
-        let pattern = softmax(scores, 3).mul_scalar(alpha).add_scalar(1.0 - alpha);
+        let mask = if self.causal { causal_mask(m, n, &scores.device()) } else { None };
+        let pattern = match mask {
+            Some(allowed) => {
+                let allowed = allowed.unsqueeze::<4>(); // [1, 1, m, n]
+                let scores = scores + allowed.clone().sub_scalar(1.0).mul_scalar(-MASKED_SCORE);
+                softmax(scores, 3).mul_scalar(alpha) + allowed.mul_scalar(1.0 - alpha)
+            }
+            None => softmax(scores, 3).mul_scalar(alpha).add_scalar(1.0 - alpha),
+        };
         let weighted = pattern.clone().unsqueeze_dim::<5>(4) * v.unsqueeze_dim::<5>(2); // [b, h, m, n, d_head]
         (weighted.sum_dim(3).squeeze_dim::<4>(3), pattern)
     }
@@ -112,6 +127,19 @@ impl Attention {
     }
 }
 
+/// Furuta's score for a masked key (their fill comes before the scaling by √d_head; either way
+/// the key's weight is 0).
+pub(crate) const MASKED_SCORE: f64 = -1e10;
+
+/// For the last m of n queries, 1 where a query may see a key (key ≤ query) and 0 elsewhere,
+/// `[m, n]`; `None` when every query sees every key (the last query alone).
+pub(crate) fn causal_mask(m: usize, n: usize, device: &Device) -> Option<Tensor<2>> {
+    (m > 1).then(|| {
+        let allowed: Vec<f32> = (n - m..n).flat_map(|query| (0..n).map(move |key| (key <= query) as u8 as f32)).collect();
+        Tensor::from_data(TensorData::new(allowed, [m, n]), device)
+    })
+}
+
 impl Mlp {
     /// `W_out·act(W_in·x + b_in) + b_out` at every position.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
@@ -120,12 +148,19 @@ impl Mlp {
 
     /// The neurons, `act(W_in·x + b_in)`: `[b, n, d_model]` → `[b, n, d_mlp]`.
     fn neurons(&self, x: Tensor<3>) -> Tensor<3> {
-        self.activation.apply(project(x, self.w_in.val()) + self.b_in.val().unsqueeze::<3>())
+        self.activation.apply(plus_bias(project(x, self.w_in.val()), &self.b_in))
     }
 
     /// `W_out·neurons + b_out`: `[b, n, d_mlp]` → `[b, n, d_model]`.
     fn output(&self, neurons: Tensor<3>) -> Tensor<3> {
-        project(neurons, self.w_out.val()) + self.b_out.val().unsqueeze::<3>()
+        plus_bias(project(neurons, self.w_out.val()), &self.b_out)
+    }
+}
+
+fn plus_bias(x: Tensor<3>, bias: &Option<Param<Tensor<1>>>) -> Tensor<3> {
+    match bias {
+        Some(bias) => x + bias.val().unsqueeze::<3>(),
+        None => x,
     }
 }
 
@@ -197,26 +232,32 @@ impl BlockParameter {
 impl Transformer {
     /// Every parameter, in the official code's order of creation, with the scales of
     /// docs/science.md §2: weights N(0, 1/fan) with fan = d_model, except `W_in` (d_mlp) and
-    /// `W_U` (vocab); biases zero.
+    /// `W_U` (vocab); biases zero. Furuta's model has no `W_pos` and no biases, and its fans
+    /// are vocab for `W_E` and d_model for every other weight.
     pub fn parameters(config: &TransformerConfig, p: usize) -> Vec<Parameter> {
         let (d, d_mlp, vocab) = (config.d_model, config.d_mlp(), config.encoding.vocab(p));
         let (h, d_head, n_ctx) = (config.n_heads, config.d_head(), config.encoding.n_ctx());
+        let clock_pizza = config.encoding.has_positions_and_biases();
         let normal = |fan: usize| Init::Normal(1.0 / (fan as f64).sqrt());
-        let mut table = vec![Parameter::new(EMBED, [d, vocab], normal(d)), Parameter::new(POS_EMBED, [n_ctx, d], normal(d))];
+        let mut table = vec![Parameter::new(EMBED, [d, vocab], normal(if clock_pizza { d } else { vocab }))];
+        if clock_pizza {
+            table.push(Parameter::new(POS_EMBED, [n_ctx, d], normal(d)));
+        }
         for l in 0..config.n_layers {
-            table.extend(BlockParameter::ALL.map(|b| {
+            table.extend(BlockParameter::ALL.into_iter().filter_map(|b| {
                 let (shape, init) = match b {
                     BlockParameter::Query | BlockParameter::Key | BlockParameter::Value => (vec![h, d_head, d], normal(d)),
                     BlockParameter::Output => (vec![d, h * d_head], normal(d)),
-                    BlockParameter::MlpIn => (vec![d_mlp, d], normal(d_mlp)),
+                    BlockParameter::MlpIn => (vec![d_mlp, d], normal(if clock_pizza { d_mlp } else { d })),
                     BlockParameter::MlpOut => (vec![d, d_mlp], normal(d)),
-                    BlockParameter::MlpInBias => (vec![d_mlp], Init::Zeros),
-                    BlockParameter::MlpOutBias => (vec![d], Init::Zeros),
+                    BlockParameter::MlpInBias if clock_pizza => (vec![d_mlp], Init::Zeros),
+                    BlockParameter::MlpOutBias if clock_pizza => (vec![d], Init::Zeros),
+                    BlockParameter::MlpInBias | BlockParameter::MlpOutBias => return None,
                 };
-                Parameter::new(b.name(l), shape, init)
+                Some(Parameter::new(b.name(l), shape, init))
             }));
         }
-        table.push(Parameter::new(UNEMBED, [d, vocab], normal(vocab)));
+        table.push(Parameter::new(UNEMBED, [d, vocab], normal(if clock_pizza { vocab } else { d })));
         table
     }
 
@@ -224,8 +265,9 @@ impl Transformer {
         let table = Self::parameters(config, p);
         let mut load = Loader::new(&table, weights, device);
         // Fields in table order.
+        let optional = config.encoding.has_positions_and_biases();
         let w_e = load.param()?;
-        let w_pos = load.param()?;
+        let w_pos = load.param_if(optional)?;
         let mut blocks = Vec::with_capacity(config.n_layers);
         for _ in 0..config.n_layers {
             let attn = Attention {
@@ -234,9 +276,15 @@ impl Transformer {
                 w_v: load.param()?,
                 w_o: load.param()?,
                 attention_rate: config.attention_rate,
+                causal: config.encoding.is_causal(),
             };
-            let mlp =
-                Mlp { w_in: load.param()?, w_out: load.param()?, b_in: load.param()?, b_out: load.param()?, activation: config.activation };
+            let mlp = Mlp {
+                w_in: load.param()?,
+                w_out: load.param()?,
+                b_in: load.param_if(optional)?,
+                b_out: load.param_if(optional)?,
+                activation: config.activation,
+            };
             blocks.push(Block { attn, mlp });
         }
         Ok(Transformer { w_e, w_pos, blocks, w_u: load.param()? })
@@ -252,10 +300,18 @@ impl Transformer {
         rows.reshape([b, n, d_model])
     }
 
+    /// The residual stream's start: the token embeddings plus the position embedding, if any.
+    fn positioned(&self, token_embeddings: Tensor<3>) -> Tensor<3> {
+        match &self.w_pos {
+            Some(w_pos) => token_embeddings + w_pos.val().unsqueeze::<3>(),
+            None => token_embeddings,
+        }
+    }
+
     /// The forward pass from token embeddings: the residual stream after the last block
     /// `[batch, n_ctx, d_model]`, and every layer's attention pattern `[batch, heads, query, key]`.
     pub fn residual(&self, token_embeddings: Tensor<3>) -> (Tensor<3>, Vec<Tensor<4>>) {
-        let mut x = token_embeddings + self.w_pos.val().unsqueeze::<3>();
+        let mut x = self.positioned(token_embeddings);
         let mut patterns = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
             let (next, pattern) = block.forward(x);
@@ -276,7 +332,7 @@ impl Transformer {
     /// position, `[batch, d_mlp]` (after the activation; none without blocks): what the
     /// restricted and excluded losses take apart.
     pub fn forward_with_neurons(&self, token_embeddings: Tensor<3>) -> (Tensor<2>, Option<Tensor<2>>) {
-        let mut x = token_embeddings + self.w_pos.val().unsqueeze::<3>();
+        let mut x = self.positioned(token_embeddings);
         let [b, n, d] = x.dims();
         let (last, neurons) = match self.blocks.split_last() {
             Some((last_block, earlier)) => {
