@@ -30,14 +30,6 @@ impl Scheme {
             Scheme::Furuta => "furuta",
         }
     }
-
-    /// What the page shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            Scheme::ClockPizza => "a b (Clock & Pizza)",
-            Scheme::Furuta => "a op b (Furuta et al.)",
-        }
-    }
 }
 
 impl std::str::FromStr for Scheme {
