@@ -98,7 +98,7 @@ pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u3
     let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
     let (progress, spectra) = progress_measures(run, weights, test_pairs, device).await?;
     let report = Report {
-        task: *task,
+        task: task.clone(),
         model: run.model.clone(),
         accuracy,
         test_accuracy,

@@ -612,7 +612,7 @@ mod tests {
     /// the key frequencies changes nothing, excluding them leaves constant logits.
     #[test]
     fn the_restricted_loss_of_a_key_frequency_model_is_its_loss() {
-        let task = Task { operation: Operation::Add, p: P };
+        let task = Task::new(Operation::Add, P);
         let keys = [3, 7];
         let d_mlp = 6;
         let neurons = Matrix::from_fn(P * P, d_mlp, |i, n| {
@@ -639,7 +639,15 @@ mod tests {
 
     #[test]
     fn stages_are_first_crossings() {
-        let at = |step, train_acc, test_acc| Snapshot { step, train_loss: 0.0, train_acc, test_loss: 0.0, test_acc, all_acc: 0.0 };
+        let at = |step, train_acc, test_acc| Snapshot {
+            step,
+            train_loss: 0.0,
+            train_acc,
+            test_loss: 0.0,
+            test_acc,
+            all_acc: 0.0,
+            ..Default::default()
+        };
         let curve = [at(0, 0.1, 0.0), at(10, 0.96, 0.1), at(20, 0.9, 0.5), at(30, 1.0, 0.97)];
         assert_eq!(Stages::of(&curve), Stages { memorised: Some(10), generalised: Some(30) });
         assert_eq!(Stages::of(&curve[..2]).generalised, None);

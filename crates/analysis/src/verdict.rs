@@ -108,7 +108,7 @@ mod tests {
         let v = verdict(&add, 0.5, 0.999, 0.99, 0.1);
         assert_eq!(v.algorithm, Algorithm::NonCircular);
         assert_eq!(v.reason, "accuracy 0.500 < 0.99: not clean enough to classify; GS 0.9900 and DI 0.100 alone would read Pizza");
-        let sub = Task { operation: Operation::Subtract, p: 59 };
+        let sub = Task::new(Operation::Subtract, 59);
         assert_eq!(verdict(&sub, 1.0, 0.999, 0.99, 0.1).algorithm, Algorithm::NotAddition);
     }
 }

@@ -37,7 +37,7 @@ pub fn run(args: AnalyzeArgs) -> Result<(), String> {
         let write = |name: &str, text: &str| fs::write(out.join(name), text).map_err(|e| format!("{}: {e}", out.join(name).display()));
         write("metrics.json", &json)?;
         let evaluations = history_beside(&args.model)?;
-        let history: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
+        let history: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot.clone()).collect();
         for chart in Chart::all(&analysis, !history.is_empty()) {
             let svg = grokscope_plots::svg::render(chart, &analysis, &history).map_err(|e| format!("{}: {e}", chart.name()))?;
             write(&format!("{}.svg", chart.name()), &svg)?;

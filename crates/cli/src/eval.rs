@@ -19,7 +19,20 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     let checkpoint = super::read_checkpoint(&args.model)?;
     let trainer = Trainer::from_weights(&checkpoint.run, &checkpoint.weights, &args.backend.device()).map_err(|e| e.to_string())?;
     let s = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
-    let report = json!({
+    // A mixture's numbers above are its operations' means; each one's follow.
+    let per_task: serde_json::Map<String, serde_json::Value> = checkpoint
+        .run
+        .task
+        .operations()
+        .zip(&s.per_task)
+        .map(|(op, t)| {
+            (
+                op.name(),
+                json!({ "accuracy": t.all_acc, "test_accuracy": t.test_acc, "train_accuracy": t.train_acc, "test_loss": t.test_loss }),
+            )
+        })
+        .collect();
+    let mut report = json!({
         "accuracy": s.all_acc,
         "test_accuracy": s.test_acc,
         "train_accuracy": s.train_acc,
@@ -31,6 +44,9 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         ),
         "config": checkpoint.run,
     });
+    if !per_task.is_empty() {
+        report["per_task"] = per_task.into();
+    }
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
     Ok(())
 }

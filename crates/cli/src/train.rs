@@ -27,7 +27,8 @@ pub struct TrainArgs {
     #[arg(long)]
     p: Option<usize>,
     /// The operation, by name or formula: add, subtract, multiply, '2a+b', 'a^2+b^2', '(a+b)^3',
-    /// random, … (an unknown name lists them all).
+    /// random, … (an unknown name lists them all). Several, comma-separated, train one model on
+    /// all of them (a mixture, in Furuta's encoding): 'add,subtract,multiply'.
     #[arg(long, alias = "op")]
     operation: Option<String>,
     /// clock_pizza (`a b`, the default) or furuta (`a op b`: their model, and without --config
@@ -77,8 +78,8 @@ impl TrainArgs {
         if let Some(p) = self.p {
             run.task.p = p;
         }
-        if let Some(operation) = &self.operation {
-            run.task.operation = operation.parse()?;
+        if let Some(names) = &self.operation {
+            run.task = run.task.with_operations(names)?;
         }
         let t = &mut run.train;
         t.steps = self.steps.unwrap_or(t.steps);
@@ -132,7 +133,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         let (measures, _) = block_on(progress_measures(&run, &weights, Some(&split.test), &device)).map_err(|e| e.to_string())?;
         let evaluation = Evaluation { snapshot, progress: Some(measures) };
         writeln!(metrics, "{}", serde_json::to_string(&evaluation).expect("evaluations serialise")).map_err(|e| e.to_string())?;
-        progress(&snapshot, total, started.elapsed().as_secs_f64());
+        progress(&evaluation.snapshot, total, started.elapsed().as_secs_f64());
         if trainer.step() >= total {
             break;
         }
@@ -152,13 +153,15 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// One line on stderr, redrawn in place: a bar, the step, the losses and accuracies, the rate.
+/// One line on stderr, redrawn in place: a bar, the step, the losses and accuracies (a
+/// mixture's means, then each operation's test accuracy), the rate.
 fn progress(s: &grokscope_core::Snapshot, total: usize, seconds: f64) {
     const WIDTH: usize = 30;
     let done = (WIDTH * s.step).checked_div(total).unwrap_or(WIDTH);
     let rate = if seconds > 0.0 { s.step as f64 / seconds } else { 0.0 };
+    let per_task: String = s.per_task.iter().map(|t| format!(" {:.3}", t.test_acc)).collect();
     eprint!(
-        "\r[{}{}] {}/{} train loss {:.4} acc {:.3} | test loss {:.4} acc {:.3} | {:.1} steps/s ",
+        "\r[{}{}] {}/{} train loss {:.4} acc {:.3} | test loss {:.4} acc {:.3}{} | {:.1} steps/s ",
         "#".repeat(done),
         " ".repeat(WIDTH - done),
         s.step,
@@ -167,6 +170,7 @@ fn progress(s: &grokscope_core::Snapshot, total: usize, seconds: f64) {
         s.train_acc,
         s.test_loss,
         s.test_acc,
+        if per_task.is_empty() { per_task } else { format!(" (each:{per_task})") },
         rate
     );
 }

@@ -202,7 +202,7 @@ fn parse_config(text: &str) -> Result<RunConfig, Error> {
     if let Some(x) = v.get("epoch").and_then(Value::as_u64) {
         train.steps = x as usize;
     }
-    let run = RunConfig { task: Task { operation, p }, model, train };
+    let run = RunConfig { task: Task::new(operation, p), model, train };
     run.validate().map_err(|e| bad(e.to_string()))?;
     Ok(run)
 }

@@ -86,7 +86,7 @@ impl RunConfig {
     /// weight decay 1 and no warm-up, 30 % of the pairs trained on.
     pub fn furuta(operation: Operation) -> Self {
         RunConfig {
-            task: Task { operation, p: 97 },
+            task: Task::new(operation, 97),
             model: ModelConfig::Transformer(TransformerConfig { encoding: Encoding::furuta(), ..TransformerConfig::paper(1.0) }),
             train: TrainConfig { weight_decay: 1.0, warmup_steps: 0, train_fraction: 0.3, ..Default::default() },
         }
@@ -97,9 +97,9 @@ impl RunConfig {
     }
 
     /// Rough count of f32 values one training step holds: parameters, gradients and two
-    /// AdamW moments, plus the activations of the full batch.
+    /// AdamW moments, plus the activations of the full batch (every pair of every operation).
     pub fn footprint_values(&self) -> usize {
-        let (p, batch) = (self.task.p, self.task.num_pairs());
+        let (p, batch) = (self.task.p, self.task.num_examples());
         match &self.model {
             ModelConfig::Transformer(c) => {
                 let (d, v, n) = (c.d_model, c.encoding.vocab(p), c.encoding.n_ctx());
@@ -117,7 +117,7 @@ impl RunConfig {
     /// Values in the largest single tensor of a full-batch step (the MLP's hidden activations,
     /// as a rule): a GPU must hold it in one buffer.
     pub fn largest_tensor_values(&self) -> usize {
-        let (p, batch) = (self.task.p, self.task.num_pairs());
+        let (p, batch) = (self.task.p, self.task.num_examples());
         match &self.model {
             ModelConfig::Transformer(c) => {
                 let n = c.encoding.n_ctx();
@@ -136,9 +136,12 @@ impl RunConfig {
         if self.task.operation == Operation::Divide && !is_prime(p) {
             return bad(format!("p = {p}: division needs a prime modulus, where every b ≠ 0 has an inverse"));
         }
+        if let Some(why) = self.task.invalid_mixture() {
+            return bad(why);
+        }
         match &self.model {
             ModelConfig::Transformer(c) => {
-                if let Some(why) = c.encoding.invalid() {
+                if let Some(why) = c.encoding.invalid_for(&self.task) {
                     return bad(why.into());
                 }
                 if c.d_model == 0 || c.d_model > MAX_D_MODEL {
@@ -157,6 +160,9 @@ impl RunConfig {
                 }
             }
             ModelConfig::MlpOnly(c) => {
+                if self.task.is_mixture() {
+                    return bad("a mixture of operations needs a transformer: its operator token says which one is asked".into());
+                }
                 if c.d_hidden < 2 || c.d_hidden > MAX_D_MODEL || c.d_hidden % 2 != 0 {
                     return bad(format!("d_hidden = {}: must be even and between 2 and {MAX_D_MODEL}", c.d_hidden));
                 }
@@ -244,6 +250,29 @@ mod tests {
             t.encoding.diff_vocab = true;
         }
         assert!(mixed.validate().unwrap_err().to_string().contains("Furuta"));
+    }
+
+    #[test]
+    fn mixtures_train_in_furutas_encoding_and_travel_in_json() {
+        let mut run = RunConfig::furuta(Operation::Add);
+        assert!(!serde_json::to_string(&run).unwrap().contains("mixed_with"));
+        run.task = run.task.with_operations("add,subtract,multiply").unwrap();
+        assert_eq!(run.validate(), Ok(()));
+        let json = serde_json::to_string(&run).unwrap();
+        assert!(json.contains(r#""mixed_with":["subtract","multiply"]"#), "{json}");
+        assert_eq!(serde_json::from_str::<RunConfig>(&json).unwrap(), run);
+        assert_eq!(run.task.operations_name(), "add,subtract,multiply");
+        let twice = RunConfig::furuta(Operation::Add).task.with_operations("add,add");
+        assert!(twice.unwrap_err().contains("twice"));
+        let divided = RunConfig::furuta(Operation::Add).task.with_operations("add,divide");
+        assert!(divided.unwrap_err().contains("division trains alone"));
+        let six = RunConfig::furuta(Operation::Add).task.with_operations("add,subtract,multiply,a^2+b^2,a^3+b^3,a^4+b^4");
+        assert!(six.unwrap_err().contains("at most 5"));
+        let mut clock_pizza = RunConfig::paper(1.0);
+        clock_pizza.task = run.task.clone();
+        assert!(clock_pizza.validate().unwrap_err().to_string().contains("needs Furuta's encoding"));
+        let single = RunConfig { task: Task::new(Operation::Add, 97), ..run.clone() };
+        assert_eq!(run.largest_tensor_values(), 3 * single.largest_tensor_values());
     }
 
     #[test]

@@ -62,6 +62,16 @@ impl Batch {
         Self::new(task, model, &pairs, device)
     }
 
+    /// The given pairs once for each operation of `task`, one operation after another: what a
+    /// mixture trains on (a single operation's batch is `new`'s).
+    pub fn every_operation(task: &Task, model: &ModelConfig, pairs: &[u32], device: &Device) -> Self {
+        let batches: Vec<Batch> = task.each().iter().map(|t| Self::new(t, model, pairs, device)).collect();
+        Batch {
+            inputs: Tensor::cat(batches.iter().map(|b| b.inputs.clone()).collect(), 0),
+            labels: Tensor::cat(batches.into_iter().map(|b| b.labels).collect(), 0),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.labels.dims()[0]
     }

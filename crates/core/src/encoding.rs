@@ -30,6 +30,14 @@ impl Scheme {
             Scheme::Furuta => "furuta",
         }
     }
+
+    /// What the page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scheme::ClockPizza => "[a, b] (Clock & Pizza)",
+            Scheme::Furuta => "[a, op, b] (Furuta et al.)",
+        }
+    }
 }
 
 impl std::str::FromStr for Scheme {
@@ -103,21 +111,39 @@ impl Encoding {
         self.scheme == Scheme::Furuta
     }
 
-    /// Furuta's operator token for `operation`: `+`, `−`, `·` and `/` for the four arithmetic
-    /// operations, `=` for every polynomial (their code's "_short" tasks).
-    fn operator_token(operation: Operation, p: usize) -> u32 {
-        let offset = match operation {
-            Operation::Add => 1,
-            Operation::Subtract => 2,
-            Operation::Multiply => 3,
-            Operation::Divide => 4,
-            _ => 0,
+    /// Furuta's operator token for the operation `task` asks: `+`, `−`, `·` and `/` for the four
+    /// arithmetic operations, `=` for a polynomial (their code's "_short" tasks). Their code
+    /// gives every polynomial `=`, which in a mixture of several would ask two questions with one
+    /// input: there the first polynomial (in `Operation::all` order, so the order the mixture is
+    /// written in does not matter) keeps `=` and the others take, in turn, the operator tokens
+    /// no operation of the mixture uses.
+    fn operator_token(task: &Task) -> u32 {
+        let arithmetic = |op: Operation| match op {
+            Operation::Add => Some(1),
+            Operation::Subtract => Some(2),
+            Operation::Multiply => Some(3),
+            Operation::Divide => Some(4),
+            _ => None,
         };
-        (p + offset) as u32
+        let offset = arithmetic(task.operation).unwrap_or_else(|| {
+            let taken: Vec<usize> = task.operations().filter_map(arithmetic).collect();
+            let free = (1..FURUTA_SPECIAL_TOKENS).filter(|t| !taken.contains(t));
+            let nth_polynomial = Operation::all()
+                .into_iter()
+                .filter(|op| arithmetic(*op).is_none() && task.operations().any(|o| o == *op))
+                .position(|op| op == task.operation)
+                .expect("the task's own operation is one of its operations");
+            std::iter::once(0).chain(free).nth(nth_polynomial).expect("a valid mixture has at most as many operations as operator tokens")
+        });
+        (task.p + offset) as u32
     }
 
-    /// The token sequence of the pair (a, b) of `operation`.
-    pub fn encode(&self, operation: Operation, a: u32, b: u32, p: usize) -> Vec<u32> {
+    /// The token sequence of the pair (a, b) of `task`'s operation.
+    pub fn encode(&self, task: &Task, a: u32, b: u32) -> Vec<u32> {
+        self.encode_with(Self::operator_token(task), a, b, task.p)
+    }
+
+    fn encode_with(&self, operator: u32, a: u32, b: u32, p: usize) -> Vec<u32> {
         match self.scheme {
             Scheme::ClockPizza => {
                 let mut tokens = vec![a, b + if self.diff_vocab { p as u32 } else { 0 }];
@@ -126,21 +152,25 @@ impl Encoding {
                 }
                 tokens
             }
-            Scheme::Furuta => vec![a, Self::operator_token(operation, p), b],
+            Scheme::Furuta => vec![a, operator, b],
         }
     }
 
-    /// The pairs of `task` as a `[pairs, n_ctx]` token batch.
+    /// The pairs of `task`'s operation as a `[pairs, n_ctx]` token batch.
     pub fn tokens(&self, task: &Task, pairs: impl IntoIterator<Item = (u32, u32)>, device: &Device) -> Tensor<2, Int> {
-        let tokens: Vec<i64> = pairs.into_iter().flat_map(|(a, b)| self.encode(task.operation, a, b, task.p)).map(i64::from).collect();
+        let operator = Self::operator_token(task);
+        let tokens: Vec<i64> = pairs.into_iter().flat_map(|(a, b)| self.encode_with(operator, a, b, task.p)).map(i64::from).collect();
         let n = tokens.len() / self.n_ctx();
         Tensor::from_data(TensorData::new(tokens, [n, self.n_ctx()]), device)
     }
 
-    /// Why this encoding cannot be used, if it cannot.
-    pub fn invalid(&self) -> Option<&'static str> {
-        (self.scheme == Scheme::Furuta && (self.diff_vocab || self.eqn_sign))
-            .then_some("diff_vocab and eqn_sign vary the Clock & Pizza encoding; Furuta's has its operator token instead")
+    /// Why this encoding cannot train `task`, if it cannot.
+    pub fn invalid_for(&self, task: &Task) -> Option<&'static str> {
+        if self.scheme == Scheme::Furuta && (self.diff_vocab || self.eqn_sign) {
+            return Some("diff_vocab and eqn_sign vary the Clock & Pizza encoding; Furuta's has its operator token instead");
+        }
+        (self.scheme == Scheme::ClockPizza && task.is_mixture())
+            .then_some("a mixture of operations needs Furuta's encoding, whose operator token says which one is asked")
     }
 }
 
@@ -148,24 +178,38 @@ impl Encoding {
 mod tests {
     use super::*;
 
+    fn task(names: &str, p: usize) -> Task {
+        Task::new(Operation::Add, p).with_operations(names).unwrap()
+    }
+
     #[test]
     fn variants() {
-        let add = Operation::Add;
+        let add = task("add", 59);
         let plain = Encoding::default();
-        assert_eq!((plain.vocab(59), plain.n_ctx(), plain.encode(add, 3, 4, 59)), (59, 2, vec![3, 4]));
+        assert_eq!((plain.vocab(59), plain.n_ctx(), plain.encode(&add, 3, 4)), (59, 2, vec![3, 4]));
         let both = Encoding { diff_vocab: true, eqn_sign: true, ..Default::default() };
-        assert_eq!((both.vocab(59), both.n_ctx(), both.encode(add, 3, 4, 59)), (119, 3, vec![3, 63, 118]));
+        assert_eq!((both.vocab(59), both.n_ctx(), both.encode(&add, 3, 4)), (119, 3, vec![3, 63, 118]));
     }
 
     #[test]
     fn furutas_tokens() {
         let f = Encoding::furuta();
         assert_eq!((f.vocab(97), f.n_ctx(), f.operand_positions()), (102, 3, (0, 2)));
-        assert_eq!(f.encode(Operation::Add, 3, 4, 97), vec![3, 98, 4]);
-        assert_eq!(f.encode(Operation::Subtract, 3, 4, 97), vec![3, 99, 4]);
-        assert_eq!(f.encode(Operation::Multiply, 3, 4, 97), vec![3, 100, 4]);
-        assert_eq!(f.encode(Operation::Divide, 3, 4, 97), vec![3, 101, 4]);
-        assert_eq!(f.encode(Operation::Quadratic, 3, 4, 97), vec![3, 97, 4]);
+        for (names, operator) in [("add", 98), ("subtract", 99), ("multiply", 100), ("divide", 101), ("a^2+ab+b^2", 97)] {
+            assert_eq!(f.encode(&task(names, 97), 3, 4), vec![3, operator, 4], "{names}");
+        }
+    }
+
+    /// Each operation of a mixture has a token of its own, whatever order the mixture is written in.
+    #[test]
+    fn a_mixtures_operator_tokens_differ() {
+        let f = Encoding::furuta();
+        let operators = |names: &str| -> Vec<u32> { task(names, 97).each().iter().map(|t| f.encode(t, 0, 0)[1]).collect() };
+        assert_eq!(operators("add,subtract,multiply"), [98, 99, 100]);
+        assert_eq!(operators("a^2+b^2,a^2+ab+b^2,(a+b)^2"), [97, 98, 99]);
+        assert_eq!(operators("(a+b)^2,a^2+ab+b^2,a^2+b^2"), [99, 98, 97]);
+        assert_eq!(operators("add,a^2+b^2,a^2+ab+b^2"), [98, 97, 99]);
+        assert_eq!(operators("add,subtract,multiply,a^2+b^2,a^2+ab+b^2"), [98, 99, 100, 97, 101]);
     }
 
     #[test]
@@ -174,6 +218,9 @@ mod tests {
         assert_eq!(json, r#"{"diff_vocab":false,"eqn_sign":false}"#);
         let furuta: Encoding = serde_json::from_str(r#"{"encoding":"furuta"}"#).unwrap();
         assert_eq!(furuta, Encoding::furuta());
-        assert!(Encoding { eqn_sign: true, ..Encoding::furuta() }.invalid().is_some());
+        let add = task("add", 59);
+        assert!(Encoding { eqn_sign: true, ..Encoding::furuta() }.invalid_for(&add).is_some());
+        assert!(Encoding::default().invalid_for(&task("add,subtract", 59)).unwrap().contains("Furuta"));
+        assert_eq!(Encoding::furuta().invalid_for(&task("add,subtract", 59)), None);
     }
 }

@@ -18,7 +18,7 @@ use crate::data::{Batch, Split};
 use crate::model::transformer::{MASKED_SCORE, causal_mask};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
 use crate::optimizer::AdamW;
-use crate::training::Snapshot;
+use crate::training::{METRICS, Snapshot};
 use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
 
 /// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
@@ -150,6 +150,9 @@ impl EnsembleTrainer {
         let ModelConfig::Transformer(config) = &first.model else {
             return Err(Error::InvalidConfig("ensembles train transformers".into()));
         };
+        if first.task.is_mixture() {
+            return Err(Error::InvalidConfig("ensembles train one operation; a mixture trains as a run of its own".into()));
+        }
         for run in runs {
             run.validate()?;
             if shape_of(run) != shape_of(first) {
@@ -245,8 +248,8 @@ impl EnsembleTrainer {
                 correct.mean_dim(1).reshape([k]),
             ],
             1,
-        ) // [K, 5]
-        .reshape([k * 5]);
+        ) // [K, METRICS]
+        .reshape([k * METRICS]);
         let (leading, stacked) = read_back(&self.stacked_table, flat_parameters(&model), vec![metrics]).await?;
         Ok((0..k)
             .map(|m| {
@@ -260,7 +263,7 @@ impl EnsembleTrainer {
                         })
                         .collect(),
                 );
-                (Snapshot::from_metrics(self.step, &leading[0][m * 5..(m + 1) * 5]), weights)
+                (Snapshot::from_metrics(self.step, &leading[0][m * METRICS..(m + 1) * METRICS]), weights)
             })
             .collect())
     }

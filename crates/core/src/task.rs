@@ -284,11 +284,17 @@ impl TryFrom<String> for Operation {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub operation: Operation,
     /// The modulus, also the number of answer classes.
     pub p: usize,
+    /// The operations trained with `operation` in one model (Furuta et al.'s multi-task
+    /// mixtures): the input's operator token says which is asked, every operation sees the same
+    /// split of the pairs, and the loss is the sum of their mean losses. Absent from the JSON of a
+    /// single task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mixed_with: Vec<Operation>,
 }
 
 /// One input pair and its answer.
@@ -299,10 +305,84 @@ pub struct Example {
     pub answer: u32,
 }
 
+/// A mixture holds at most as many operations as Furuta's encoding has operator tokens.
+pub const MAX_MIXED: usize = 5;
+
+/// The mixtures Furuta et al. train, as `Task::with_operations` reads them.
+pub const FURUTA_MIXTURES: [&str; 4] = ["add,subtract", "add,multiply", "add,subtract,multiply", "a^2+b^2,a^2+ab+b^2,(a+b)^2"];
+
 impl Task {
+    /// One operation modulo p.
+    pub fn new(operation: Operation, p: usize) -> Self {
+        Task { operation, p, mixed_with: Vec::new() }
+    }
+
     /// The paper's task: (a + b) mod 59.
     pub fn paper() -> Self {
-        Task { operation: Operation::Add, p: 59 }
+        Task::new(Operation::Add, 59)
+    }
+
+    /// Every operation the model is trained on, `operation` first.
+    pub fn operations(&self) -> impl Iterator<Item = Operation> + '_ {
+        std::iter::once(self.operation).chain(self.mixed_with.iter().copied())
+    }
+
+    pub fn is_mixture(&self) -> bool {
+        !self.mixed_with.is_empty()
+    }
+
+    /// The mixture's tasks one by one, in `operations()` order: each asks its own operation and
+    /// keeps the others as `mixed_with`, so it encodes its pairs as the mixture does.
+    pub fn each(&self) -> Vec<Task> {
+        let all: Vec<Operation> = self.operations().collect();
+        (0..all.len())
+            .map(|i| {
+                let mut others = all.clone();
+                let operation = others.remove(i);
+                Task { operation, p: self.p, mixed_with: others }
+            })
+            .collect()
+    }
+
+    /// Examples in a full pass over the pairs: every pair once per operation.
+    pub fn num_examples(&self) -> usize {
+        self.num_pairs() * (1 + self.mixed_with.len())
+    }
+
+    /// The operations' names joined by commas, as `parse_operations` reads them (`add`,
+    /// `add,subtract,multiply`).
+    pub fn operations_name(&self) -> String {
+        self.operations().map(|op| op.name()).collect::<Vec<_>>().join(",")
+    }
+
+    /// The page's formula of each operation, in `operations()` order.
+    pub fn formulas(&self) -> Vec<String> {
+        self.operations().map(|op| op.formula()).collect()
+    }
+
+    /// One operation or a comma-separated mixture (`add,subtract,multiply`), as the CLI's
+    /// `--operation` takes them.
+    pub fn with_operations(&self, names: &str) -> Result<Task, String> {
+        let mut operations = names.split(',').map(str::parse::<Operation>);
+        let operation = operations.next().expect("split yields at least one item")?;
+        let task = Task { operation, p: self.p, mixed_with: operations.collect::<Result<_, _>>()? };
+        match task.invalid_mixture() {
+            Some(why) => Err(why),
+            None => Ok(task),
+        }
+    }
+
+    /// Why the operations cannot be trained together, if they cannot.
+    pub fn invalid_mixture(&self) -> Option<String> {
+        let all: Vec<Operation> = self.operations().collect();
+        if all.len() > MAX_MIXED {
+            return Some(format!("{} operations: a mixture holds at most {MAX_MIXED}", all.len()));
+        }
+        if let Some(op) = all.iter().enumerate().find_map(|(i, op)| all[..i].contains(op).then_some(op)) {
+            return Some(format!("{op} appears twice in the mixture"));
+        }
+        (self.is_mixture() && all.contains(&Operation::Divide))
+            .then(|| "division trains alone: its pairs (b ≠ 0) are not the other operations' pairs".into())
     }
 
     /// The pairs of the task: all p², or the p(p − 1) with b ≠ 0 for division.
@@ -381,7 +461,7 @@ mod tests {
 
     #[test]
     fn the_random_table_fills_every_class_and_is_not_a_formula() {
-        let t = Task { operation: Operation::Random, p: 31 };
+        let t = Task::new(Operation::Random, 31);
         let answers = t.answers();
         let mut seen = [0usize; 31];
         answers.iter().for_each(|&c| seen[c as usize] += 1);
@@ -411,7 +491,7 @@ mod tests {
     /// Division runs over b ≠ 0, in the official order, and its answer times b is a.
     #[test]
     fn division_pairs_have_a_nonzero_divisor() {
-        let t = Task { operation: Operation::Divide, p: 7 };
+        let t = Task::new(Operation::Divide, 7);
         assert_eq!(t.num_pairs(), 42);
         assert_eq!((t.pair(0), t.pair(5), t.pair(6), t.pair(41)), ((0, 1), (0, 6), (1, 1), (6, 6)));
         for (i, e) in t.examples().enumerate() {

@@ -17,8 +17,10 @@ use crate::optimizer::{AdamW, AdamWState};
 use crate::read::read_one;
 use crate::weights::{Parameter, Weights, flat_parameters, read_back};
 
-/// Train and test loss and accuracy after `step` optimizer steps.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+/// Train and test loss and accuracy after `step` optimizer steps. For a mixture of operations
+/// each number is the mean of the operations' (the loss trained on is their sum), and
+/// `per_task` has each operation's own, in `Task::operations` order.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Snapshot {
     pub step: usize,
     pub train_loss: f64,
@@ -27,19 +29,39 @@ pub struct Snapshot {
     pub test_acc: f64,
     /// Accuracy over all p² pairs.
     pub all_acc: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_task: Vec<Snapshot>,
 }
 
+/// Numbers evaluation computes per operation: train loss, train accuracy, test loss, test
+/// accuracy, accuracy over all pairs.
+pub const METRICS: usize = 5;
+
 impl Snapshot {
-    /// From the five metrics as evaluation computes them: train loss, train accuracy, test
-    /// loss, test accuracy, accuracy over all pairs.
+    /// From the metrics as evaluation computes them, `METRICS` per operation of the task.
     pub fn from_metrics(step: usize, v: &[f32]) -> Snapshot {
-        Snapshot {
+        let one = |v: &[f32]| Snapshot {
             step,
             train_loss: v[0] as f64,
             train_acc: v[1] as f64,
             test_loss: v[2] as f64,
             test_acc: v[3] as f64,
             all_acc: v[4] as f64,
+            per_task: Vec::new(),
+        };
+        if v.len() == METRICS {
+            return one(v);
+        }
+        let per_task: Vec<Snapshot> = v.chunks(METRICS).map(one).collect();
+        let mean = |f: fn(&Snapshot) -> f64| per_task.iter().map(f).sum::<f64>() / per_task.len() as f64;
+        Snapshot {
+            step,
+            train_loss: mean(|s| s.train_loss),
+            train_acc: mean(|s| s.train_acc),
+            test_loss: mean(|s| s.test_loss),
+            test_acc: mean(|s| s.test_acc),
+            all_acc: mean(|s| s.all_acc),
+            per_task,
         }
     }
 }
@@ -61,11 +83,14 @@ pub struct Trainer {
     parameters: Vec<Parameter>,
     optimizer: AdamW,
     step: usize,
+    /// The training pairs of every operation, one operation after another.
     train: Batch,
-    /// Every pair, for evaluation, and which of them are training pairs.
+    /// Every pair of every operation, for evaluation, and which pairs are training pairs.
     all: Batch,
     train_mask: Tensor<1>,
     n_train: usize,
+    /// Operations trained together: the loss is the sum of their means.
+    n_operations: usize,
 }
 
 impl Trainer {
@@ -113,10 +138,11 @@ impl Trainer {
         let optimizer = AdamW::new(t);
         let n = task.num_pairs();
         Ok(Trainer {
-            train: Batch::new(task, &run.model, &split.train, &device),
-            all: Batch::all(task, &run.model, &plain),
+            train: Batch::every_operation(task, &run.model, &split.train, &device),
+            all: Batch::every_operation(task, &run.model, &(0..n as u32).collect::<Vec<_>>(), &plain),
             train_mask: Tensor::from_data(burn::tensor::TensorData::new(split.train_mask(n), [n]), &plain),
             n_train: split.train.len(),
+            n_operations: task.operations().count(),
             parameters: run.model.parameters(task.p),
             run: run.clone(),
             model,
@@ -138,7 +164,9 @@ impl Trainer {
         for _ in 0..n {
             let lr = self.run.train.learning_rate(self.step);
             let logits = self.model.forward(self.train.inputs.clone());
-            let loss = cross_entropy(logits, self.train.labels.clone());
+            // Every operation has the same number of training pairs, so the sum of their mean
+            // losses is the mean over the batch times their number.
+            let loss = cross_entropy(logits, self.train.labels.clone()).mul_scalar(self.n_operations as f64);
             self.model = self.optimizer.step(lr, self.model.clone(), loss);
             self.step += 1;
         }
@@ -167,30 +195,34 @@ impl Trainer {
         Ok((self.snapshot_from(&leading[0]), weights, self.optimizer.state(&self.parameters, moments)))
     }
 
-    /// Train loss, train accuracy, test loss, test accuracy and accuracy over all pairs, on the
-    /// device.
+    /// Train loss, train accuracy, test loss, test accuracy and accuracy over all pairs of each
+    /// operation (`METRICS` numbers each), on the device.
     fn metrics(&self) -> Tensor<1> {
         let model = self.model.valid();
         let all = &self.all;
         let logits = model.forward(all.inputs.clone());
         let labels = all.labels.clone();
-        let loss = cross_entropy_per_example(logits.clone(), labels.clone());
-        let correct = logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float();
-        let train_mask = self.train_mask.clone();
+        let (k, n) = (self.n_operations, all.len() / self.n_operations);
+        // [k · n] → [k, n]: one row per operation, its pairs in pair order.
+        let loss = cross_entropy_per_example(logits.clone(), labels.clone()).reshape([k, n]);
+        let correct = logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float().reshape([k, n]);
+        let train_mask = self.train_mask.clone().unsqueeze::<2>();
         let test_mask = train_mask.clone().neg().add_scalar(1.0);
         let n_train = self.n_train as f64;
-        let n_test = (all.len() - self.n_train) as f64;
-        let masked_mean = |values: Tensor<1>, mask: Tensor<1>, n: f64| (values * mask).sum().div_scalar(n);
+        let n_test = (n - self.n_train) as f64;
+        let masked_mean = |values: Tensor<2>, mask: Tensor<2>, n: f64| (values * mask).sum_dim(1).div_scalar(n);
+        // Five [k, 1] columns → [k, 5] → [5k], operation by operation.
         Tensor::cat(
             vec![
                 masked_mean(loss.clone(), train_mask.clone(), n_train),
                 masked_mean(correct.clone(), train_mask, n_train),
                 masked_mean(loss, test_mask.clone(), n_test),
                 masked_mean(correct.clone(), test_mask, n_test),
-                correct.mean(),
+                correct.mean_dim(1),
             ],
-            0,
+            1,
         )
+        .reshape([k * METRICS])
     }
 
     fn snapshot_from(&self, v: &[f32]) -> Snapshot {

@@ -202,10 +202,10 @@ mod tests {
             let weights = run.model.init_weights(run.task.p, 3);
             let hooked = HookedTransformer::new(&run, &weights).unwrap();
             let encoding = run.model.encoding();
-            let (task, device) = (run.task, Backend::CPU.device());
-            let pairs: Vec<Vec<u32>> = task.examples().map(|e| encoding.encode(task.operation, e.a, e.b, task.p)).collect();
+            let (task, device) = (&run.task, Backend::CPU.device());
+            let pairs: Vec<Vec<u32>> = task.examples().map(|e| encoding.encode(task, e.a, e.b)).collect();
             let model = Model::from_weights(&run.model, task.p, &weights, &device).unwrap();
-            let tokens = encoding.tokens(&task, task.examples().map(|e| (e.a, e.b)), &device);
+            let tokens = encoding.tokens(task, task.examples().map(|e| (e.a, e.b)), &device);
             let ours: Vec<f32> = model.forward(tokens).into_data().try_to_vec().unwrap();
             let vocab = encoding.vocab(run.task.p);
             for (i, pair) in pairs.iter().enumerate() {

@@ -5,7 +5,8 @@ mod common;
 
 use common::{BACKENDS, tiny};
 use grokscope_core::device::Backend;
-use grokscope_core::{RunConfig, Snapshot, Trainer};
+use grokscope_core::model::{ModelConfig, TransformerConfig};
+use grokscope_core::{Encoding, Operation, RunConfig, Snapshot, Task, TrainConfig, Trainer};
 use pollster::block_on;
 
 fn curve(backend: Backend, run: &RunConfig, every: usize) -> Vec<Snapshot> {
@@ -176,4 +177,32 @@ fn adamw_computes_what_burns_adamw_computes() {
     let weights = |m: &Model| block_on(read_back(&table, flat_parameters(&m.valid()), Vec::new())).unwrap().1;
     assert_ne!(weights(&ours), initial);
     assert_eq!(weights(&ours), weights(&burns));
+}
+
+/// A mixture's snapshot holds each operation's numbers, the same as its weights score asked one
+/// operation alone (that operation's operator token and split), and their means; trained on the
+/// summed loss, the one model learns both operations.
+#[test]
+fn a_mixture_scores_each_operation_and_learns_them_all() {
+    let mut run = tiny(1.0, 800);
+    run.model = ModelConfig::Transformer(TransformerConfig { d_model: 32, encoding: Encoding::furuta(), ..TransformerConfig::paper(1.0) });
+    run.train = TrainConfig { lr: 3e-3, weight_decay: 1.0, warmup_steps: 0, ..run.train };
+    run.task = run.task.with_operations("add,subtract").unwrap();
+    let device = Backend::CPU.device();
+    let mut mixture = Trainer::new(&run, &device).unwrap();
+    let start = block_on(mixture.snapshot()).unwrap();
+    assert_eq!(start.per_task.len(), 2);
+    for (operation, each) in [Operation::Add, Operation::Subtract].into_iter().zip(&start.per_task) {
+        let alone = RunConfig { task: Task::new(operation, run.task.p), ..run.clone() };
+        let single = block_on(Trainer::new(&alone, &device).unwrap().snapshot()).unwrap();
+        assert!(single.per_task.is_empty());
+        for (m, s) in [(each.train_loss, single.train_loss), (each.test_loss, single.test_loss), (each.all_acc, single.all_acc)] {
+            assert!((m - s).abs() < 1e-5, "{operation}: {each:?} vs {single:?}");
+        }
+    }
+    let mean = (start.per_task[0].test_loss + start.per_task[1].test_loss) / 2.0;
+    assert!((start.test_loss - mean).abs() < 1e-9);
+    mixture.advance(run.train.steps);
+    let end = block_on(mixture.snapshot()).unwrap();
+    assert!(end.per_task.iter().all(|t| t.test_acc >= 0.99), "{end:?}");
 }

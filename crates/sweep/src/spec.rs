@@ -94,6 +94,12 @@ impl SweepSpec {
         let mut members: Vec<Member> = Vec::with_capacity(runs.len());
         let mut ids = std::collections::HashSet::new();
         for run in runs {
+            if run.task.is_mixture() {
+                return Err(SweepError::Spec(format!(
+                    "the base run trains a mixture ({}): a sweep's ensembles train one operation; train the mixture as a run of its own",
+                    run.task.operations_name()
+                )));
+            }
             run.validate().map_err(|e| SweepError::Spec(format!("run {}: {e}", describe(&run))))?;
             let id = run_id(&run);
             if !ids.insert(id.clone()) {
@@ -313,6 +319,10 @@ mod tests {
         assert!(error(r#"{"random": {"runs": 0}}"#).contains("between 1"));
         assert!(error(r#"{"grid": {"seed": [0,1,2,3,4,5,6,7,8,9,10], "attention_rate": [0,1,2,3,4,5,6,7,8,9], "d_model": [0,1,2,3,4,5,6,7,8,9], "lr": [0,1,2,3,4,5,6,7,8,9], "weight_decay": [0,1,2,3,4,5,6,7,8,9]}}"#).contains("more than"));
         assert!(error("{").contains("not a sweep spec"));
+        let mut mixture = SweepSpec::from_json(r#"{"grid": {"seed": [0, 1]}}"#).unwrap();
+        mixture.base = RunConfig::furuta(grokscope_core::Operation::Add);
+        mixture.base.task = mixture.base.task.with_operations("add,subtract").unwrap();
+        assert!(mixture.expand().unwrap_err().to_string().contains("a mixture (add,subtract)"));
     }
 
     #[test]

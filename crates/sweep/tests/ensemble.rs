@@ -40,7 +40,7 @@ fn train_together(runs: &[RunConfig], device: &Device) -> (Vec<Vec<Snapshot>>, V
     loop {
         let observed = block_on(ensemble.observe()).unwrap();
         for (curve, (snapshot, _)) in curves.iter_mut().zip(&observed) {
-            curve.push(*snapshot);
+            curve.push(snapshot.clone());
         }
         if ensemble.step() >= runs[0].train.steps {
             return (curves, observed);
