@@ -317,6 +317,23 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     // Multiplication has no restricted loss (its key frequencies are not those of a sum).
     assert.equal(await page.locator(`${cell(5)} .restricted-loss`).count(), 0);
     await screenshot(page, "lesson-beyond-addition");
+
+    // A mixture from the form: one model for a + b and a − b, which only Furuta's operator token
+    // can ask apart, so choosing it switches the input; the curves show each operation.
+    await page.click(`${cell(3)} details.settings summary`);
+    await page.selectOption(`${cell(3)} select[name=operation]`, "add,subtract");
+    assert.equal(await page.$eval(`${cell(3)} select[name=encoding]`, (s) => s.value), "furuta");
+    assert.match(await page.textContent(`${cell(3)} summary`), /^\(a \+ b\), \(a − b\) mod 31 .*\[a, op, b\]/);
+    await page.selectOption(`${cell(3)} select[name=encoding]`, "clock_pizza");
+    assert.match(await page.textContent(`${cell(3)} .form-error`), /mixture of operations needs Furuta's encoding/);
+    await page.click(`${cell(3)} .play`);
+    await page.waitForSelector(`${cell(3)} .status[data-state=done]`, { timeout: 120_000 });
+    const mixed = await history(page, 3);
+    assert.equal(mixed.at(-1).step, 40);
+    assert.equal(mixed.at(-1).per_task.length, 2);
+    assert.match(await page.getAttribute("#curves-3", "aria-label"), /Test accuracy of each operation: a \+ b [\d.]+, a − b [\d.]+\./);
+    await page.locator(`${cell(3)} .curves`).scrollIntoViewIfNeeded();
+    await screenshot(page, "mixture-curves");
     assert.deepEqual(errors, []);
   } finally {
     await close();

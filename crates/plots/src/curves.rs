@@ -21,9 +21,14 @@ const Y_LABELS: u32 = 60;
 /// distinct whole-number ticks.
 const MIN_STEP_AXIS: usize = 10;
 
+/// Line colours of a mixture's operations, in turn (Okabe-Ito, apart from train's and test's).
+const TASK_COLOURS: [RGBColor; 5] = [TEAL, ORANGE, PURPLE, SKY_BLUE, INK];
+
 /// Two panels, cross-entropy (log scale if `log_loss`) and accuracy: side by side, or one
-/// above the other on a narrow area.
-pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Snapshot], log_loss: bool) -> PlotResult {
+/// above the other on a narrow area. For a mixture (snapshots with `per_task`) train and test
+/// are the operations' means, and the accuracy panel adds each operation's test accuracy,
+/// labelled by `tasks` (the operations' formulas, in `Task::operations` order).
+pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Snapshot], tasks: &[String], log_loss: bool) -> PlotResult {
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let (left, right) = if w >= SIDE_BY_SIDE_MIN_WIDTH { area.split_horizontally(w / 2) } else { area.split_vertically(h / 2) };
@@ -34,27 +39,51 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
         // "log scale" in the title: the axis label must fit the height of a small panel.
         let mut chart = chart(&left, "Loss (log scale)", steps.clone(), (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
         axes(&mut chart, "step", "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), Corner::UpperRight)?;
+        series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), &[], Corner::UpperRight)?;
     } else {
         let mut chart = chart(&left, "Loss", steps.clone(), 0.0..hi.max(1e-6) * 1.05)?;
         axes(&mut chart, "step", "cross-entropy")?;
-        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, Corner::UpperRight)?;
+        series(&mut chart, snapshots, |s| s.train_loss, |s| s.test_loss, &[], Corner::UpperRight)?;
     }
     // Loss ends low and accuracy high on the right: the legends go where the curves end up not being.
     let mut chart = chart(&right, "Accuracy", steps, 0.0..1.02)?;
     axes(&mut chart, "step", "accuracy")?;
-    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, Corner::LowerRight)?;
+    let each: Vec<(String, LineLook)> = per_task_labels(snapshots, tasks)
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            (format!("test, {label}"), LineLook { colour: TASK_COLOURS[i % TASK_COLOURS.len()], dashed: false, marker: None })
+        })
+        .collect();
+    for (i, (_, look)) in each.iter().enumerate() {
+        let points = snapshots.iter().filter_map(|s| Some((s.step as f64, s.per_task.get(i)?.test_acc)));
+        chart.draw_series(LineSeries::new(points, look.colour.stroke_width(1)))?;
+    }
+    let more: Vec<(&str, LineLook)> = each.iter().map(|(label, look)| (label.as_str(), *look)).collect();
+    series(&mut chart, snapshots, |s| s.train_acc, |s| s.test_acc, &more, Corner::LowerRight)?;
     Ok(())
 }
 
-/// The curves in words: the chart's text for those who cannot see it.
-pub fn summary(snapshots: &[Snapshot]) -> String {
+/// The labels of a mixture's operations if the snapshots have one entry per operation, else none.
+fn per_task_labels<'a>(snapshots: &[Snapshot], tasks: &'a [String]) -> &'a [String] {
+    match snapshots.last() {
+        Some(s) if tasks.len() > 1 && s.per_task.len() == tasks.len() => tasks,
+        _ => &[],
+    }
+}
+
+/// The curves in words: the chart's text for those who cannot see it. `tasks` as `curves` takes them.
+pub fn summary(snapshots: &[Snapshot], tasks: &[String]) -> String {
     let Some(last) = snapshots.last() else { return "Loss and accuracy over training: no step yet.".into() };
     // Where test accuracy first reached its best, to a thousandth: when the model generalised.
     let best = snapshots.iter().map(|s| s.test_acc).fold(0.0, f64::max);
     let reached = snapshots.iter().find(|s| s.test_acc >= best - 5e-4).map_or(0, |s| s.step);
+    let labels = per_task_labels(snapshots, tasks);
+    let each: Vec<String> = labels.iter().zip(&last.per_task).map(|(label, s)| format!("{label} {:.3}", s.test_acc)).collect();
+    let mean = if labels.is_empty() { "" } else { ", the mean over the operations" };
+    let each = if labels.is_empty() { String::new() } else { format!(" Test accuracy of each operation: {}.", each.join(", ")) };
     format!(
-        "Loss and accuracy over {} steps. At step {}: train loss {:.4}, test loss {:.4}, train accuracy {:.3}, test accuracy {:.3}; best test accuracy {:.3}, first at step {}.",
+        "Loss and accuracy over {} steps{mean}. At step {}: train loss {:.4}, test loss {:.4}, train accuracy {:.3}, test accuracy {:.3}; best test accuracy {:.3}, first at step {}.{each}",
         last.step, last.step, last.train_loss, last.test_loss, last.train_acc, last.test_acc, best, reached
     )
 }
@@ -102,12 +131,14 @@ pub(crate) fn chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
         .build_cartesian_2d(x, y)?)
 }
 
-/// Train: solid line, filled circles. Test: dashed line, hollow triangles.
+/// Train: solid line, filled circles. Test: dashed line, hollow triangles. `more` adds legend
+/// entries for lines drawn apart.
 fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
     snapshots: &[Snapshot],
     train: impl Fn(&Snapshot) -> f64,
     test: impl Fn(&Snapshot) -> f64,
+    more: &[(&str, LineLook)],
     legend_at: Corner,
 ) -> PlotResult {
     let every = (snapshots.len() / 12).max(1);
@@ -119,7 +150,8 @@ fn series<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     chart.draw_series(test_pts.iter().step_by(every).map(|&p| TriangleMarker::new(p, 5, TEST.stroke_width(2))))?;
     let train = LineLook { colour: TRAIN, dashed: false, marker: Some(Marker::FilledCircle) };
     let test = LineLook { colour: TEST, dashed: true, marker: Some(Marker::HollowTriangle) };
-    legend(&chart.plotting_area().strip_coord_spec(), &[("train", train), ("test", test)], &label_style(), legend_at)
+    let entries: Vec<(&str, LineLook)> = [("train", train), ("test", test)].into_iter().chain(more.iter().copied()).collect();
+    legend(&chart.plotting_area().strip_coord_spec(), &entries, &label_style(), legend_at)
 }
 
 /// One run of a comparison: its legend label and its evaluations.

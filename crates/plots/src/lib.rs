@@ -110,7 +110,7 @@ impl Chart {
         let r = &analysis.report;
         let list = |values: &[usize]| values.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
         match self {
-            Chart::Curves => curves::summary(history),
+            Chart::Curves => curves::summary(history, &r.task.formulas()),
             Chart::Readout => format!(
                 "Verdict: {}. {} Gradient symmetricity {:.3}, distance irrelevance {:.3}, circularity {:.3}.",
                 r.verdict.algorithm.label(),
@@ -174,7 +174,7 @@ impl Chart {
     pub fn draw<DB: DrawingBackend>(self, area: &DrawingArea<DB, Shift>, analysis: &Analysis, history: &[Snapshot]) -> PlotResult {
         let r = &analysis.report;
         match self {
-            Chart::Curves => curves::curves(area, history, true),
+            Chart::Curves => curves::curves(area, history, &r.task.formulas(), true),
             Chart::Components => embedding::components(area, analysis, 12),
             Chart::Circles => embedding::circles(area, analysis, 6),
             Chart::CorrectLogits => {

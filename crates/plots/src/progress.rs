@@ -62,7 +62,7 @@ pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: 
         (left, Some(right))
     };
     let steps = step_axis(evaluations.last().map(|e| e.snapshot.step));
-    let snapshots: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot).collect();
+    let snapshots: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot.clone()).collect();
     let stages = Stages::of(&snapshots);
 
     let mut panel = chart(&left, "Fourier progress measures", steps.clone(), 0.0..1.02)?;

@@ -149,7 +149,7 @@ fn readout_and_attention() {
 fn division_leaves_b_zero_blank() {
     let analysis = |operation| {
         let mut run = RunConfig::paper(1.0);
-        run.task = Task { operation, p: P };
+        run.task = Task::new(operation, P);
         run.model = ModelConfig::Transformer(TransformerConfig { d_model: 16, n_heads: 2, ..TransformerConfig::paper(1.0) });
         let weights = run.model.init_weights(P, 0);
         block_on(analyze(&run, &weights, None, &Backend::CPU.device())).unwrap()
@@ -175,6 +175,7 @@ fn curves_distinguish_train_and_test_without_colour() {
                 test_loss: 4.0 * (-3.0 * x).exp(),
                 test_acc: (x * 0.8).min(1.0),
                 all_acc: x,
+                ..Default::default()
             }
         })
         .collect();
@@ -208,6 +209,7 @@ fn a_comparison_names_every_run_and_draws_each_in_its_colour() {
                     test_loss: 4.0 - 3.0 * acc,
                     test_acc: acc,
                     all_acc: acc,
+                    ..Default::default()
                 };
                 Evaluation { snapshot, progress: None }
             })
@@ -239,8 +241,15 @@ fn the_progress_chart_marks_the_analysed_step_where_hovering_finds_it() {
     let evaluations: Vec<Evaluation> = (0..=20)
         .map(|i| {
             let x = i as f64 / 20.0;
-            let snapshot =
-                Snapshot { step: i * 10, train_loss: 4.0 - 3.9 * x, train_acc: x, test_loss: 4.0 - 3.0 * x, test_acc: x * x, all_acc: x };
+            let snapshot = Snapshot {
+                step: i * 10,
+                train_loss: 4.0 - 3.9 * x,
+                train_acc: x,
+                test_loss: 4.0 - 3.0 * x,
+                test_acc: x * x,
+                all_acc: x,
+                ..Default::default()
+            };
             let progress = ProgressMeasures { ffd_we: 1.0 - 0.8 * x, fcr_we: 0.5 + 0.4 * x, gini_we: 0.1 + 0.7 * x, ..Default::default() };
             Evaluation { snapshot, progress: Some(progress) }
         })
@@ -268,7 +277,7 @@ fn the_progress_chart_marks_the_analysed_step_where_hovering_finds_it() {
 fn multiplication_logits_are_laid_out_by_discrete_log() {
     use grokscope_analysis::progress::FourierBasis;
     use grokscope_plots::logits::correct_logits_by_log;
-    let task = Task { operation: Operation::Multiply, p: P };
+    let task = Task::new(Operation::Multiply, P);
     let basis = FourierBasis::multiplicative(P).unwrap();
     let log = |t: u32| basis.positions()[t as usize];
     let values: Vec<f64> = (0..task.num_pairs())

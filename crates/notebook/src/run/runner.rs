@@ -158,13 +158,14 @@ impl Session {
                 return Ok(());
             }
         };
-        let snapshot = evaluation.snapshot;
+        let snapshot = &evaluation.snapshot;
         if on_gpu && !(snapshot.train_loss.is_finite() && snapshot.test_loss.is_finite()) {
             return Err(Fallback(format!("the loss on the GPU became {} at step {}", snapshot.train_loss, snapshot.step)));
         }
+        let step = snapshot.step;
         self.progress.update(|p| p.push(evaluation));
-        self.inner.update_value(|i| i.optimizer = optimizer.map(|o| (snapshot.step, o)));
-        self.record(snapshot.step, weights);
+        self.inner.update_value(|i| i.optimizer = optimizer.map(|o| (step, o)));
+        self.record(step, weights);
         self.keep(run, false);
         Ok(())
     }

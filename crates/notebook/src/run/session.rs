@@ -124,7 +124,7 @@ impl Session {
             message: RwSignal::new(String::new()),
             device_note: RwSignal::new(String::new()),
             progress,
-            history: Memo::new(move |_| progress.with(|p| p.iter().map(|e| e.snapshot).collect())),
+            history: Memo::new(move |_| progress.with(|p| p.iter().map(|e| e.snapshot.clone()).collect())),
             rate: RwSignal::new(0.0),
             recorded: RwSignal::new(Vec::new()),
             analysis: RwSignal::new(None),

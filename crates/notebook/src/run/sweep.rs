@@ -248,7 +248,7 @@ impl SweepSession {
                 let read = trainer.observe_all().await.map_err(gpu_failed)?;
                 ms_per_step = t.elapsed().as_secs_f64() * 1e3 / n as f64;
                 self.progress(n * runs.len());
-                if let Some(s) = read.iter().map(|(e, _)| e.snapshot).find(|s| !(s.train_loss.is_finite() && s.test_loss.is_finite())) {
+                if let Some(s) = read.iter().map(|(e, _)| &e.snapshot).find(|s| !(s.train_loss.is_finite() && s.test_loss.is_finite())) {
                     return Err(Fallback(format!("the loss on the GPU became {} at step {}", s.train_loss, s.step)));
                 }
                 if trainer.step() >= steps {

@@ -48,7 +48,10 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             }
         });
     };
-    let last = move || session.history.with(|h| h.last().copied());
+    let last = move || session.history.with(|h| h.last().cloned());
+    // A mixture's curves name its operations.
+    let formulas = move || run.with(|r| r.task.formulas());
+    let formulas_untracked = move || run.with_untracked(|r| r.task.formulas());
     let step = move || last().map(|s| s.step).unwrap_or(0);
     let steps = move || run.with(|r| r.train.steps);
     let devices = ctx.devices;
@@ -80,7 +83,7 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
     let number =
         move |f: fn(&Snapshot) -> f64, digits: usize| move || last().map(|s| format!("{:.*}", digits, f(&s))).unwrap_or("–".into());
     let hovered = RwSignal::new(None::<usize>);
-    let readout = move || match hovered.get().and_then(|i| session.history.with(|h| h.get(i).copied())) {
+    let readout = move || match hovered.get().and_then(|i| session.history.with(|h| h.get(i).cloned())) {
         Some(s) => format!(
             "step {}: loss {:.4} train, {:.4} test · accuracy {:.3} train, {:.3} test",
             s.step, s.train_loss, s.test_loss, s.train_acc, s.test_acc
@@ -102,7 +105,9 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
         let name = format!("{}-{suffix}", file_stem(&name()));
         download_error.set(files::download(&name, mime, &bytes).err().unwrap_or_default());
     };
-    let download_csv = move || offer("metrics.csv", "text/csv", session.history.with_untracked(|h| metrics_csv(h)).into_bytes());
+    let download_csv = move || {
+        offer("metrics.csv", "text/csv", session.history.with_untracked(|h| metrics_csv(h, &run.get_untracked().task)).into_bytes())
+    };
     let download_json = move || {
         let json = session.history.with_untracked(|h| metrics_json(&name(), &run.get_untracked(), h));
         offer("metrics.json", "application/json", json.into_bytes())
@@ -171,11 +176,11 @@ pub fn experiment_cell(id: u32) -> impl IntoView {
             on:mouseleave=move |_| hovered.set(None)>
             {chart_canvas(
                 format!("curves-{id}"),
-                move || session.history.with(|h| curves_summary(h)),
-                Some(Signal::derive(move || session.history.with(|h| metrics_csv(h)))),
+                move || session.history.with(|h| curves_summary(h, &formulas())),
+                Some(Signal::derive(move || session.history.with(|h| run.with(|r| metrics_csv(h, &r.task))))),
                 |w| if w >= SIDE_BY_SIDE_MIN_WIDTH { 320 } else { 460 },
-                move |area| session.history.with(|s| curves(area, s, true)),
-                move |size| session.history.with_untracked(|s| to_svg(size, |area| curves(area, s, true))),
+                move |area| session.history.with(|s| curves(area, s, &formulas(), true)),
+                move |size| session.history.with_untracked(|s| to_svg(size, |area| curves(area, s, &formulas_untracked(), true))),
             )}
             <p class="readout">{readout}</p>
         </div>
@@ -223,12 +228,14 @@ fn speeds(own: usize) -> Vec<usize> {
 /// One line that says what the run is.
 fn summary(run: &RunConfig) -> String {
     let model = match &run.model {
-        grokscope_core::ModelConfig::Transformer(t) => format!("α = {}, d_model {}, {} heads", t.attention_rate, t.d_model, t.n_heads),
+        grokscope_core::ModelConfig::Transformer(t) => {
+            format!("α = {}, d_model {}, {} heads, {}", t.attention_rate, t.d_model, t.n_heads, t.encoding.scheme.label())
+        }
         grokscope_core::ModelConfig::MlpOnly(m) => format!("MLP only ({:?}), width {}", m.mlp_type, m.d_hidden),
     };
     format!(
         "({}) mod {} · {model} · lr {} · wd {} · {} steps · seed {}",
-        run.task.operation.formula(),
+        run.task.formulas().join("), ("),
         run.task.p,
         run.train.lr,
         run.train.weight_decay,

@@ -3,8 +3,10 @@
 //! that does not parse or a run that does not validate is reported beside the form and never
 //! reaches the run.
 
+use grokscope_core::encoding::Scheme;
 use grokscope_core::model::{Activation, MlpOnlyConfig, MlpOnlyType, ModelConfig, TransformerConfig};
-use grokscope_core::{Operation, RunConfig, TrainConfig};
+use grokscope_core::task::FURUTA_MIXTURES;
+use grokscope_core::{Encoding, Operation, RunConfig, Task, TrainConfig};
 use grokscope_document::Control;
 use leptos::prelude::*;
 
@@ -138,7 +140,28 @@ pub fn run_form(
             }
         })
         .collect_view();
-    let operation = move || run.get().task.operation.to_string();
+    let operation = move || run.get().task.operations_name();
+    // Every operation, Furuta's mixtures, and the run's own mixture if it is another (from a
+    // link or a file: the form is built with the cell).
+    let operations = {
+        let mut names: Vec<String> = Operation::all().into_iter().map(|op| op.name()).chain(FURUTA_MIXTURES.map(String::from)).collect();
+        let own = run.with_untracked(|r| r.task.operations_name());
+        if !names.contains(&own) {
+            names.push(own);
+        }
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let task = Task::paper().with_operations(&name).ok()?;
+                let label = match task.formulas().as_slice() {
+                    [one] => format!("({one}) mod p"),
+                    all => format!("{{{}}} mod p, one model", all.join(", ")),
+                };
+                Some(view! { <option value=name>{label}</option> })
+            })
+            .collect_view()
+    };
+    let encoding = move || transformer(&run.get()).map(|t| t.encoding.scheme.name());
     let kind = move || match &run.get().model {
         ModelConfig::Transformer(_) => "transformer".to_string(),
         ModelConfig::MlpOnly(m) => format!("mlp_{:?}", m.mlp_type).to_lowercase(),
@@ -152,11 +175,28 @@ pub fn run_form(
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
-                            r.task.operation = name.parse()?;
+                            r.task = r.task.with_operations(&name)?;
+                            // Only Furuta's operator token can say which operation of a mixture is asked.
+                            if r.task.is_mixture() {
+                                set_scheme(r, Scheme::Furuta);
+                            }
                             Ok(())
                         });
                     }>
-                    {Operation::all().into_iter().map(|op| view! { <option value=op.name()>{format!("({}) mod p", op.formula())}</option> }).collect_view()}
+                    {operations}
+                </select>
+            </label>
+            <label class="field" hidden=move || hide.contains(&Control::Model) || encoding().is_none() title=move || lock_note(Control::Model)>
+                <span>"input"</span>
+                <select name="encoding" disabled=move || disabled(Control::Model) prop:value=move || encoding().unwrap_or_default()
+                    on:change=move |e| {
+                        let name = event_target_value(&e);
+                        try_apply(&|r| {
+                            set_scheme(r, name.parse()?);
+                            Ok(())
+                        });
+                    }>
+                    {Scheme::ALL.map(|s| view! { <option value=s.name()>{s.label()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field" hidden=hide.contains(&Control::Model)>
@@ -206,6 +246,17 @@ pub fn run_form(
         </div>
         <p class="error form-error" role="alert">{move || error.get()}</p>
     }
+}
+
+/// A transformer's input scheme. The warm-up follows it, as the betas follow the model's kind:
+/// Furuta et al. train without one (`RunConfig::furuta`); what the reader set stays.
+fn set_scheme(run: &mut RunConfig, scheme: Scheme) {
+    let Some(t) = transformer_mut(run) else { return };
+    if t.encoding.scheme == scheme {
+        return;
+    }
+    t.encoding = if scheme == Scheme::Furuta { Encoding::furuta() } else { Encoding::default() };
+    run.train.warmup_steps = if scheme == Scheme::Furuta { 0 } else { TrainConfig::default().warmup_steps };
 }
 
 /// The model of a kind named in the form, keeping the width.
