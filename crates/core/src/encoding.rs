@@ -206,8 +206,9 @@ mod tests {
         let f = Encoding::furuta();
         let operators = |names: &str| -> Vec<u32> { task(names, 97).each().iter().map(|t| f.encode(t, 0, 0)[1]).collect() };
         assert_eq!(operators("add,subtract,multiply"), [98, 99, 100]);
-        assert_eq!(operators("a^2+b^2,a^2+ab+b^2,(a+b)^2"), [97, 98, 99]);
-        assert_eq!(operators("(a+b)^2,a^2+ab+b^2,a^2+b^2"), [99, 98, 97]);
+        // `Operation::all` has (a + b)² before a² + ab + b².
+        assert_eq!(operators("a^2+b^2,a^2+ab+b^2,(a+b)^2"), [97, 99, 98]);
+        assert_eq!(operators("(a+b)^2,a^2+ab+b^2,a^2+b^2"), [98, 99, 97]);
         assert_eq!(operators("add,a^2+b^2,a^2+ab+b^2"), [98, 97, 99]);
         assert_eq!(operators("add,subtract,multiply,a^2+b^2,a^2+ab+b^2"), [98, 99, 100, 97, 101]);
     }

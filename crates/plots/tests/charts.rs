@@ -193,6 +193,38 @@ fn curves_distinguish_train_and_test_without_colour() {
     assert!(test_lines > 20, "{test_lines}");
 }
 
+/// A mixture's accuracy panel adds a line per operation, named by its formula, and its
+/// description gives each operation's test accuracy; one operation's curves add nothing.
+#[test]
+fn a_mixtures_curves_show_each_operation() {
+    use grokscope_plots::curves::{curves, summary};
+    use grokscope_plots::svg::to_svg;
+    let task = Task::new(Operation::Add, P).with_operations("add,subtract").unwrap();
+    let history: Vec<Snapshot> = (0..=10)
+        .map(|i| {
+            let x = i as f64 / 10.0;
+            let one = |acc: f64| Snapshot {
+                step: i * 20,
+                train_loss: 4.0 - 3.0 * x,
+                train_acc: x,
+                test_loss: 4.0 - 3.0 * acc,
+                test_acc: acc,
+                all_acc: acc,
+                ..Default::default()
+            };
+            Snapshot { per_task: vec![one(x), one(x * x)], ..one((x + x * x) / 2.0) }
+        })
+        .collect();
+    let svg = to_svg((900, 320), |area| curves(area, &history, &task.formulas(), true)).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("test, a + b") && t.contains("test, a − b"), "{t}");
+    let teal = attributes(&svg, "polyline", "stroke").iter().filter(|s| s.as_str() == "#009E73").count();
+    assert!(teal >= 1, "{teal}");
+    assert!(summary(&history, &task.formulas()).ends_with("Test accuracy of each operation: a + b 1.000, a − b 1.000."));
+    let single = to_svg((900, 320), |area| curves(area, &history, &[String::from("a + b")], true)).unwrap();
+    assert!(!texts(&single).contains("test, a + b"));
+}
+
 #[test]
 fn a_comparison_names_every_run_and_draws_each_in_its_colour() {
     use grokscope_analysis::progress::Evaluation;

