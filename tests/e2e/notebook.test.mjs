@@ -326,6 +326,7 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     assert.match(await page.textContent(`${cell(3)} summary`), /^\(a \+ b\), \(a − b\) mod 31 .*\[a, op, b\]/);
     await page.selectOption(`${cell(3)} select[name=encoding]`, "clock_pizza");
     assert.match(await page.textContent(`${cell(3)} .form-error`), /mixture of operations needs Furuta's encoding/);
+    assert.equal(await page.$eval(`${cell(3)} select[name=encoding]`, (s) => s.value), "furuta", "a refused choice is not left showing");
     await page.click(`${cell(3)} .play`);
     await page.waitForSelector(`${cell(3)} .status[data-state=done]`, { timeout: 120_000 });
     const mixed = await history(page, 3);

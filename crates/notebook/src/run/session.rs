@@ -159,8 +159,8 @@ impl Session {
     }
 
     pub fn finished(&self, run: &RunConfig) -> bool {
-        let last = self.history.with_untracked(|h| h.last().copied());
-        last.is_some_and(|s| s.step >= run.train.steps || self.target_accuracy.get_untracked().is_some_and(|t| s.test_acc >= t))
+        let last = self.history.with_untracked(|h| h.last().map(|s| (s.step, s.test_acc)));
+        last.is_some_and(|(step, test_acc)| step >= run.train.steps || self.target_accuracy.get_untracked().is_some_and(|t| test_acc >= t))
     }
 
     /// Whether a play or an analysis is still under way (perhaps of a generation before a reset).

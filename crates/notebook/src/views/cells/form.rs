@@ -113,6 +113,9 @@ pub fn run_form(
     let disabled = move |control: Control| busy.get() || ctx.locked(control);
     let lock_note = move |control: Control| ctx.locked(control).then_some("locked by the lesson");
     let error = RwSignal::new(String::new());
+    // A refused choice leaves the run as it was; the selects, which track this, show the run's
+    // value again rather than the choice (a text field keeps the text its error quotes).
+    let refused = Trigger::new();
     let try_apply = move |change: &dyn Fn(&mut RunConfig) -> Result<(), String>| {
         let mut next = run.get_untracked();
         match change(&mut next).and_then(|()| next.validate().map_err(|e| e.to_string())) {
@@ -120,7 +123,10 @@ pub fn run_form(
                 error.set(String::new());
                 apply(next);
             }
-            Err(e) => error.set(e),
+            Err(e) => {
+                error.set(e);
+                refused.notify();
+            }
         }
     };
     let fields = FIELDS
@@ -171,7 +177,7 @@ pub fn run_form(
         <div class="form">
             <label class="field">
                 <span>"task"</span>
-                <select name="operation" disabled=move || disabled(Control::Operation) title=move || lock_note(Control::Operation) prop:value=operation
+                <select name="operation" disabled=move || disabled(Control::Operation) title=move || lock_note(Control::Operation) prop:value=move || { refused.track(); operation() }
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
@@ -188,7 +194,7 @@ pub fn run_form(
             </label>
             <label class="field" hidden=move || hide.contains(&Control::Model) || encoding().is_none() title=move || lock_note(Control::Model)>
                 <span>"input"</span>
-                <select name="encoding" disabled=move || disabled(Control::Model) prop:value=move || encoding().unwrap_or_default()
+                <select name="encoding" disabled=move || disabled(Control::Model) prop:value=move || { refused.track(); encoding().unwrap_or_default() }
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
@@ -201,7 +207,7 @@ pub fn run_form(
             </label>
             <label class="field" hidden=hide.contains(&Control::Model)>
                 <span>"model"</span>
-                <select name="model" disabled=move || disabled(Control::Model) title=move || lock_note(Control::Model) prop:value=kind
+                <select name="model" disabled=move || disabled(Control::Model) title=move || lock_note(Control::Model) prop:value=move || { refused.track(); kind() }
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
@@ -228,7 +234,7 @@ pub fn run_form(
             </label>
             <label class="field" hidden=move || activation().is_none()>
                 <span>"activation"</span>
-                <select name="activation" disabled=move || disabled(Control::Activation) title=move || lock_note(Control::Activation) prop:value=move || activation().unwrap_or_default()
+                <select name="activation" disabled=move || disabled(Control::Activation) title=move || lock_note(Control::Activation) prop:value=move || { refused.track(); activation().unwrap_or_default() }
                     on:change=move |e| {
                         let name = event_target_value(&e);
                         try_apply(&|r| {
