@@ -37,7 +37,8 @@ pub fn curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, snapshots: &[Sn
     let (lo, hi) = range(snapshots.iter().flat_map(loss).filter(|&v| !log_loss || v > 0.0));
     if log_loss {
         // "log scale" in the title: the axis label must fit the height of a small panel.
-        let mut chart = chart(&left, "Loss (log scale)", steps.clone(), (lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
+        let mut chart =
+            chart(&left, "Loss (log scale)", steps.clone(), log_axis(lo.max(1e-8) * 0.8..hi.max(lo * 1.01) * 1.25).log_scale())?;
         axes(&mut chart, "step", "cross-entropy")?;
         series(&mut chart, snapshots, |s| s.train_loss.max(lo.max(1e-8)), |s| s.test_loss.max(lo.max(1e-8)), &[], Corner::UpperRight)?;
     } else {
@@ -199,7 +200,7 @@ pub fn compare<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, runs: &[Compar
         runs.iter().flat_map(|r| r.evaluations.iter().flat_map(|e| [e.snapshot.test_loss, e.snapshot.train_loss])).filter(|&v| v > 0.0);
     let (lo, hi) = range(losses);
     let floor = lo.max(1e-8);
-    let mut loss = chart(&panels[1], "Loss (log scale)", steps.clone(), (floor * 0.8..hi.max(floor * 1.01) * 1.25).log_scale())?;
+    let mut loss = chart(&panels[1], "Loss (log scale)", steps.clone(), log_axis(floor * 0.8..hi.max(floor * 1.01) * 1.25).log_scale())?;
     axes(&mut loss, "step", "cross-entropy")?;
     for (i, run) in runs.iter().enumerate() {
         let points = |f: fn(&Snapshot) -> f64| run.evaluations.iter().map(move |e| (e.snapshot.step as f64, f(&e.snapshot).max(floor)));

@@ -75,8 +75,9 @@ pub fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, evaluations: 
     let Some(right) = right else { return Ok(()) };
     let floor = 1e-8;
     let (lo, hi) = range(evaluations.iter().flat_map(|e| LOSSES.iter().filter_map(|l| (l.value)(e))).filter(|&v| v > 0.0));
-    let top = hi.max(lo * 1.01).max(floor * 10.0) * 1.5;
-    let mut panel = chart(&right, "Loss, restricted and excluded (log scale)", steps, (lo.max(floor) * 0.8..top).log_scale())?;
+    let axis = log_axis(lo.max(floor) * 0.8..hi.max(lo * 1.01).max(floor * 10.0) * 1.5);
+    let top = axis.end;
+    let mut panel = chart(&right, "Loss, restricted and excluded (log scale)", steps, axis.log_scale())?;
     axes(&mut panel, "step", "cross-entropy")?;
     mark_stages(&mut panel, stages, top)?;
     mark_cursor(&mut panel, cursor, top)?;

@@ -74,6 +74,14 @@ pub fn range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
 }
 
+/// A log axis's range: `range` as it is if a power of ten lies inside it, else the decade that
+/// holds it. At our label count plotters labels only powers of ten on a log axis, so a loss
+/// within one decade (every run's first steps) would have an axis without a number.
+pub fn log_axis(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let decade = range.start.log10().floor();
+    if range.end.log10().floor() > decade { range } else { 10f64.powf(decade)..10f64.powf(decade + 1.0) }
+}
+
 /// A range with a little room on both sides, never empty.
 pub fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
     let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.05 };

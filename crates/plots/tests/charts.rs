@@ -193,6 +193,20 @@ fn curves_distinguish_train_and_test_without_colour() {
     assert!(test_lines > 20, "{test_lines}");
 }
 
+/// A loss that stays within one decade (a run's first steps) still has numbers on its log
+/// axis: the decade's bounds.
+#[test]
+fn a_loss_within_one_decade_keeps_its_axis_numbers() {
+    use grokscope_plots::curves::curves;
+    use grokscope_plots::svg::to_svg;
+    let history: Vec<Snapshot> = (0..=4)
+        .map(|i| Snapshot { step: i * 100, train_loss: 4.6 - 0.4 * i as f64, test_loss: 4.6 + 0.1 * i as f64, ..Default::default() })
+        .collect();
+    let svg = to_svg((900, 320), |area| curves(area, &history, &[], true)).unwrap();
+    let t = texts(&svg);
+    assert!(t.split(" | ").any(|label| label.trim() == "10"), "{t}");
+}
+
 /// A mixture's accuracy panel adds a line per operation, named by its formula, and its
 /// description gives each operation's test accuracy; one operation's curves add nothing.
 #[test]
