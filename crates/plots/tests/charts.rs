@@ -207,6 +207,21 @@ fn a_loss_within_one_decade_keeps_its_axis_numbers() {
     assert!(t.split(" | ").any(|label| label.trim() == "10"), "{t}");
 }
 
+/// The `i`-th of eleven evaluations 20 steps apart: train accuracy rising from 0 to 1, test
+/// accuracy `test_acc`, each loss falling as its accuracy rises.
+fn evaluation(i: usize, test_acc: f64) -> Snapshot {
+    let x = i as f64 / 10.0;
+    Snapshot {
+        step: i * 20,
+        train_loss: 4.0 - 3.0 * x,
+        train_acc: x,
+        test_loss: 4.0 - 3.0 * test_acc,
+        test_acc,
+        all_acc: test_acc,
+        ..Default::default()
+    }
+}
+
 /// A mixture's accuracy panel adds a line per operation, named by its formula, and its
 /// description gives each operation's test accuracy; one operation's curves add nothing.
 #[test]
@@ -217,16 +232,7 @@ fn a_mixtures_curves_show_each_operation() {
     let history: Vec<Snapshot> = (0..=10)
         .map(|i| {
             let x = i as f64 / 10.0;
-            let one = |acc: f64| Snapshot {
-                step: i * 20,
-                train_loss: 4.0 - 3.0 * x,
-                train_acc: x,
-                test_loss: 4.0 - 3.0 * acc,
-                test_acc: acc,
-                all_acc: acc,
-                ..Default::default()
-            };
-            Snapshot { per_task: vec![one(x), one(x * x)], ..one((x + x * x) / 2.0) }
+            Snapshot { per_task: vec![evaluation(i, x), evaluation(i, x * x)], ..evaluation(i, (x + x * x) / 2.0) }
         })
         .collect();
     let svg = to_svg((900, 320), |area| curves(area, &history, &task.formulas(), true)).unwrap();
@@ -244,22 +250,7 @@ fn a_comparison_names_every_run_and_draws_each_in_its_colour() {
     use grokscope_analysis::progress::Evaluation;
     use grokscope_plots::curves::{Compared, compare, compare_summary};
     let run = |rate: f64| -> Vec<Evaluation> {
-        (0..=10)
-            .map(|i| {
-                let x = i as f64 / 10.0;
-                let acc = (x * rate).min(1.0);
-                let snapshot = Snapshot {
-                    step: i * 20,
-                    train_loss: 4.0 - 3.0 * x,
-                    train_acc: x,
-                    test_loss: 4.0 - 3.0 * acc,
-                    test_acc: acc,
-                    all_acc: acc,
-                    ..Default::default()
-                };
-                Evaluation { snapshot, progress: None }
-            })
-            .collect()
+        (0..=10).map(|i| Evaluation { snapshot: evaluation(i, (i as f64 / 10.0 * rate).min(1.0)), progress: None }).collect()
     };
     let (fast, slow) = (run(1.0), run(0.5));
     let runs = [Compared { label: "fast (α 1)", evaluations: &fast }, Compared { label: "slow (α 0)", evaluations: &slow }];
