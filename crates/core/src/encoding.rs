@@ -69,7 +69,7 @@ fn is_clock_pizza(scheme: &Scheme) -> bool {
 }
 
 /// Furuta's special tokens follow the p numbers in this order.
-const FURUTA_SPECIAL_TOKENS: usize = 5;
+pub(crate) const FURUTA_SPECIAL_TOKENS: usize = 5;
 
 impl Encoding {
     pub fn furuta() -> Self {

@@ -306,7 +306,7 @@ pub struct Example {
 }
 
 /// A mixture holds at most as many operations as Furuta's encoding has operator tokens.
-pub const MAX_MIXED: usize = 5;
+pub const MAX_MIXED: usize = crate::encoding::FURUTA_SPECIAL_TOKENS;
 
 /// The mixtures Furuta et al. train, as `Task::with_operations` reads them.
 pub const FURUTA_MIXTURES: [&str; 4] = ["add,subtract", "add,multiply", "add,subtract,multiply", "a^2+b^2,a^2+ab+b^2,(a+b)^2"];
