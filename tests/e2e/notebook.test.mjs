@@ -335,6 +335,22 @@ test("the Grokking and Beyond addition notebooks open from a URL, train, and cha
     assert.match(await page.getAttribute("#curves-3", "aria-label"), /Test accuracy of each operation: a \+ b [\d.]+, a − b [\d.]+\./);
     await page.locator(`${cell(3)} .curves`).scrollIntoViewIfNeeded();
     await screenshot(page, "mixture-curves");
+
+    // The mixture's analysis, operation by operation: each its own accuracy, the Clock & Pizza
+    // measures only for addition, Nanda's losses for both (a − b is a difference).
+    await page.selectOption(`${cell(5)} select.experiment-choice`, "3");
+    await page.waitForSelector(`${cell(5)} select.operation-choice`);
+    assert.deepEqual(await page.$$eval(`${cell(5)} select.operation-choice option`, (o) => o.map((x) => x.textContent)), ["a + b", "a − b"]);
+    assert.equal(await page.textContent(`${cell(5)} .verdict .at`), "at step 40");
+    assert.equal(await page.textContent(`${cell(5)} .accuracy`), mixed.at(-1).per_task[0].test_acc.toFixed(3));
+    assert.equal(await page.locator(`${cell(5)} .gs`).count(), 1);
+    await page.selectOption(`${cell(5)} select.operation-choice`, "1");
+    await page.waitForFunction(() => document.querySelector('[data-cell="5"] .verdict strong')?.textContent === "(a − b) mod 31", null, { timeout: 5_000 });
+    assert.equal(await page.textContent(`${cell(5)} .accuracy`), mixed.at(-1).per_task[1].test_acc.toFixed(3));
+    assert.equal(await page.locator(`${cell(5)} .gs`).count(), 0);
+    assert.match(await page.textContent(`${cell(5)} .restricted-loss`), /^\d+\.\d{4} train, \d+\.\d{4} test$/);
+    await page.locator(`${cell(5)} .verdict`).scrollIntoViewIfNeeded();
+    await screenshot(page, "mixture-analysis");
     assert.deepEqual(errors, []);
   } finally {
     await close();

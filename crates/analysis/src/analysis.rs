@@ -70,11 +70,35 @@ pub struct Analysis {
     /// circle left.
     pub circle_logits: Vec<Vec<f64>>,
     pub spectra: Spectra,
+    /// A mixture's other operations, each analysed as its own task (`Task::each`): the same
+    /// weights, asked through that operation's operator token. Empty for one operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mixed_with: Vec<Analysis>,
 }
 
-/// Analyses a model. `test_pairs` are the held-out pairs when the split is known. Runs on
-/// `device` (the CPU backend is the natural choice: everything here is small).
+impl Analysis {
+    /// The analysis of each operation the model was trained on, in `Task::operations` order.
+    pub fn operations(&self) -> impl Iterator<Item = &Analysis> {
+        std::iter::once(self).chain(&self.mixed_with)
+    }
+}
+
+/// Analyses a model, each operation of a mixture apart (every operation shares the split).
+/// `test_pairs` are the held-out pairs when the split is known. Runs on `device` (the CPU
+/// backend is the natural choice: everything here is small).
 pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>, device: &Device) -> Result<Analysis, Error> {
+    let mut each = Vec::new();
+    for task in run.task.each() {
+        let run = RunConfig { task, ..run.clone() };
+        each.push(analyze_operation(&run, weights, test_pairs, device).await?);
+    }
+    let mut first = each.remove(0);
+    first.mixed_with = each;
+    Ok(first)
+}
+
+/// The analysis of `run.task.operation` alone.
+async fn analyze_operation(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>, device: &Device) -> Result<Analysis, Error> {
     let task = &run.task;
     let p = task.p;
     let logits = LogitTable::compute(run, weights, device).await?;
@@ -115,5 +139,5 @@ pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u3
         progress,
     };
     let attention = attention_to_first_token(run, weights, device).await?;
-    Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra })
+    Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra, mixed_with: Vec::new() })
 }

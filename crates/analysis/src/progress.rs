@@ -352,10 +352,13 @@ pub fn fourier_measures(run: &RunConfig, weights: &Weights) -> Result<(ProgressM
         weight_norm_sq: weights.squared_norm(),
         ..Default::default()
     };
-    let multiplicative = task.operation.is_multiplicative().then(|| FourierBasis::multiplicative(p)).flatten().map(|basis| {
-        let rows = Matrix::from_fn(p, embedding.cols, |t, c| if basis.positions()[t].is_some() { embedding.get(t, c) } else { 0.0 });
-        basis.norms(&rows)
-    });
+    // The embedding is shared by a mixture's operations: one multiplicative operation among them
+    // makes the character basis worth reading for all.
+    let multiplicative =
+        task.operations().any(Operation::is_multiplicative).then(|| FourierBasis::multiplicative(p)).flatten().map(|basis| {
+            let rows = Matrix::from_fn(p, embedding.cols, |t, c| if basis.positions()[t].is_some() { embedding.get(t, c) } else { 0.0 });
+            basis.norms(&rows)
+        });
     measures.multiplicative_gini_we = multiplicative.as_ref().map(|m| gini(&m.per_frequency()));
     let mut spectra = Spectra { embedding: we, neuron_logit: None, multiplicative, neurons: Vec::new() };
 

@@ -1,13 +1,14 @@
 //! `grokscope analyze`: the Clock & Pizza metrics, the verdict and the progress measures of a
 //! checkpoint, as JSON, and with `--out` every chart as SVG (the progress measures over
-//! training too, when `grokscope train` recorded them beside it).
+//! training too, when `grokscope train` recorded them beside it). A mixture is analysed per
+//! operation: the first in `--out`, each other one in a folder named after it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use grokscope_analysis::analyze;
 use grokscope_analysis::progress::Evaluation;
+use grokscope_analysis::{Analysis, analyze};
 use grokscope_core::Snapshot;
 use grokscope_core::device::Backend;
 use grokscope_plots::{Chart, progress};
@@ -30,25 +31,50 @@ pub fn run(args: AnalyzeArgs) -> Result<(), String> {
     let analysis =
         block_on(analyze(&checkpoint.run, &checkpoint.weights, split.as_ref().map(|s| s.test.as_slice()), &args.backend.device()))
             .map_err(|e| format!("{}: {e}", args.model.display()))?;
-    let json = serde_json::to_string_pretty(&analysis.report).expect("reports serialise");
+    let json = printed(&analysis);
     println!("{json}");
     if let Some(out) = &args.out {
-        fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-        let write = |name: &str, text: &str| fs::write(out.join(name), text).map_err(|e| format!("{}: {e}", out.join(name).display()));
-        write("metrics.json", &json)?;
+        write(out, "metrics.json", &json)?;
         let evaluations = history_beside(&args.model)?;
         let history: Vec<Snapshot> = evaluations.iter().map(|e| e.snapshot.clone()).collect();
-        for chart in Chart::all(&analysis, !history.is_empty()) {
-            let svg = grokscope_plots::svg::render(chart, &analysis, &history).map_err(|e| format!("{}: {e}", chart.name()))?;
-            write(&format!("{}.svg", chart.name()), &svg)?;
-        }
+        write_charts(out, &analysis, &history)?;
         if evaluations.iter().any(|e| e.progress.is_some()) {
             let svg = grokscope_plots::svg::to_svg(progress::SIZE, |area| progress::progress(area, &evaluations, None))
                 .map_err(|e| format!("progress: {e}"))?;
-            write("progress.svg", &svg)?;
+            write(out, "progress.svg", &svg)?;
+        }
+        // A mixture's other operations, each in a folder of its own name.
+        for other in &analysis.mixed_with {
+            let folder = out.join(other.report.task.operation.name());
+            write(&folder, "metrics.json", &printed(other))?;
+            write_charts(&folder, other, &[])?;
         }
     }
     Ok(())
+}
+
+/// The report as JSON; a mixture's adds each other operation's report under `mixed_with`.
+fn printed(analysis: &Analysis) -> String {
+    let mut json = serde_json::to_value(&analysis.report).expect("reports serialise");
+    if !analysis.mixed_with.is_empty() {
+        let others = analysis.mixed_with.iter().map(|a| serde_json::to_value(&a.report).expect("reports serialise")).collect();
+        json["mixed_with"] = serde_json::Value::Array(others);
+    }
+    serde_json::to_string_pretty(&json).expect("JSON values serialise")
+}
+
+/// One SVG per chart of the analysis (those over training only with a `history`).
+fn write_charts(folder: &Path, analysis: &Analysis, history: &[Snapshot]) -> Result<(), String> {
+    for chart in Chart::all(analysis, !history.is_empty()) {
+        let svg = grokscope_plots::svg::render(chart, analysis, history).map_err(|e| format!("{}: {e}", chart.name()))?;
+        write(folder, &format!("{}.svg", chart.name()), &svg)?;
+    }
+    Ok(())
+}
+
+fn write(folder: &Path, name: &str, text: &str) -> Result<(), String> {
+    let path = folder.join(name);
+    fs::create_dir_all(folder).and_then(|_| fs::write(&path, text)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The evaluations `grokscope train` wrote next to the model, if there are any.

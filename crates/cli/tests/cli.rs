@@ -124,6 +124,58 @@ fn train_any_operation_and_record_its_progress_measures() {
     }
 }
 
+/// A mixture is analysed operation by operation: each report matches that operation's own
+/// curve, and each has its own charts.
+#[test]
+fn analyze_a_mixture_operation_by_operation() {
+    let out_dir = scratch("mixture");
+    let out = grokscope(&[
+        "train",
+        "--encoding",
+        "furuta",
+        "--operation",
+        "add,multiply",
+        "--p",
+        "23",
+        "--d-model",
+        "32",
+        "--steps",
+        "60",
+        "--eval-every",
+        "30",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let metrics: Vec<Value> = read(&out_dir.join("metrics.jsonl")).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let last = &metrics.last().unwrap()["per_task"];
+
+    let charts = out_dir.join("charts");
+    let add = stdout_json(&grokscope(&["analyze", out_dir.join("model.safetensors").to_str().unwrap(), "--out", charts.to_str().unwrap()]));
+    let multiply = &add["mixed_with"][0];
+    assert_eq!(add["mixed_with"].as_array().unwrap().len(), 1);
+    let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-6;
+    for (i, report) in [&add, multiply].into_iter().enumerate() {
+        assert_eq!(report["task"]["mixed_with"].as_array().unwrap().len(), 1);
+        assert!(close(&report["accuracy"], &last[i]["all_acc"]), "{} against {}", report["accuracy"], last[i]);
+        assert!(close(&report["test_accuracy"], &last[i]["test_acc"]), "{} against {}", report["test_accuracy"], last[i]);
+        // The embedding is shared: the character basis is read for both operations.
+        assert!(report["progress"]["multiplicative_gini_we"].is_f64());
+    }
+    assert_eq!(add["task"]["operation"], "add");
+    assert_eq!(multiply["task"]["operation"], "multiply");
+    // Nanda's restricted loss and the Clock/Pizza verdict are about addition.
+    assert!(add["progress"]["restricted_loss_test"].is_f64());
+    assert!(multiply["progress"].get("restricted_loss_test").is_none());
+    assert_eq!(multiply["verdict"]["algorithm"], "not_addition");
+
+    let multiply_charts = charts.join("multiply");
+    assert_eq!(serde_json::from_str::<Value>(&read(&multiply_charts.join("metrics.json"))).unwrap(), *multiply);
+    assert!(read(&multiply_charts.join("correct_logits.svg")).contains("Correct-class logit of a·b, by discrete log"));
+    assert!(read(&charts.join("correct_logits.svg")).contains("Correct-class logit of a + b"));
+    std::fs::remove_dir_all(out_dir).unwrap();
+}
+
 #[test]
 fn eval_scores_the_papers_model_a() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza/checkpoints/p99zdpze5l.safetensors");

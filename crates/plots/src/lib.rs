@@ -179,12 +179,13 @@ impl Chart {
             Chart::Circles => embedding::circles(area, analysis, 6),
             Chart::CorrectLogits => {
                 area.fill(&WHITE)?;
-                let by_log = r.task.operation.is_multiplicative().then(|| {
-                    logits::correct_logits_by_log(area, "Correct-class logit, by discrete log", &analysis.correct_logits, &r.task)
-                });
-                by_log
-                    .flatten()
-                    .unwrap_or_else(|| logits::correct_logits(area, "Correct-class logit", &analysis.correct_logits, &r.task, None))
+                // The formula tells a mixture's operations apart.
+                let title = format!("Correct-class logit of {}", r.task.operation.formula());
+                let by_log =
+                    r.task.operation.is_multiplicative().then(|| {
+                        logits::correct_logits_by_log(area, &format!("{title}, by discrete log"), &analysis.correct_logits, &r.task)
+                    });
+                by_log.flatten().unwrap_or_else(|| logits::correct_logits(area, &title, &analysis.correct_logits, &r.task, None))
             }
             Chart::IsolatedLogits(n) => {
                 area.fill(&WHITE)?;

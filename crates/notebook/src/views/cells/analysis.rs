@@ -7,7 +7,7 @@ use std::sync::Arc;
 use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
 use grokscope_analysis::{Analysis, Report};
 use grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES;
-use grokscope_core::{Checkpoint, RunConfig};
+use grokscope_core::{Checkpoint, Operation, RunConfig};
 use grokscope_document::{CellKind, ChartChoice};
 use grokscope_plots::Chart;
 use leptos::prelude::*;
@@ -34,6 +34,8 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     let loaded = RwSignal::new(None::<(String, Arc<Analysis>)>);
     let load_error = RwSignal::new(String::new());
     let loading = RwSignal::new(false);
+    // Which operation of a mixture is shown: an index into `Analysis::operations`.
+    let operation = RwSignal::new(0_usize);
     // No session for an experiment that is gone (a link may bind an analysis to one).
     let session = move || experiment.get().filter(|&e| ctx.experiment(e).is_some()).map(|e| ctx.session(e));
     let shown = move || -> Option<(String, Arc<Analysis>)> {
@@ -57,6 +59,7 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     };
     let set_experiment = move |value: String| {
         loaded.set(None);
+        operation.set(0);
         ctx.update_cell(id, |k| {
             if let CellKind::Analysis { experiment, .. } = k {
                 *experiment = value.parse().ok()
@@ -93,7 +96,10 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
         load_error.set(String::new());
         spawn_local(async move {
             match load_checkpoint(&file).await {
-                Ok(a) => loaded.set(Some((format!("from {}", file.name()), Arc::new(a)))),
+                Ok(a) => {
+                    operation.set(0);
+                    loaded.set(Some((format!("from {}", file.name()), Arc::new(a))));
+                }
                 Err(e) => load_error.set(format!("{}: {e}", file.name())),
             }
             loading.set(false);
@@ -124,8 +130,19 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
                     on:change=move |e| on_files(files::input_files(&e)) />
             </label>
             <Show when=move || loaded.get().is_some()>
-                <button class="small" on:click=move |_| loaded.set(None)>"Back to the experiment"</button>
+                <button class="small" on:click=move |_| { operation.set(0); loaded.set(None); }>"Back to the experiment"</button>
             </Show>
+            {move || shown().filter(|(_, a)| !a.mixed_with.is_empty()).map(|(_, a)| view! {
+                <label class="inline">
+                    "operation "
+                    <select class="operation-choice" aria-label="operation of the mixture" prop:value=move || operation.get().to_string()
+                        on:change=move |e| operation.set(event_target_value(&e).parse().unwrap_or(0))>
+                        {a.report.task.formulas().into_iter().enumerate()
+                            .map(|(i, formula)| view! { <option value=i.to_string()>{formula}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+            })}
         </div>
         <p class="error load-error" role="alert">{move || load_error.get()}</p>
         <p class="hint">{move || if loading.get() { "Reading the checkpoint…" } else { "" }}</p>
@@ -149,13 +166,13 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
         </fieldset>
         <p class="announce visually-hidden" aria-live="polite">
             {move || shown().map(|(at, a)| {
-                let (reading, qualifier) = reading(&a.report);
-                format!("Verdict: {reading}{qualifier}, {at}.")
+                let (title, qualifier, _) = headline(&of_operation(a, operation.get()).report);
+                format!("Verdict: {title}{qualifier}, {at}.")
             })}
         </p>
         {move || match shown() {
             None => view! { <p class="hint">"The verdict appears here once the experiment has trained (or press ▶ to analyse it now)."</p> }.into_any(),
-            Some((at, a)) => verdict_view(id, at, a, charts.get()).into_any(),
+            Some((at, a)) => verdict_view(id, at, of_operation(a, operation.get()), charts.get()).into_any(),
         }}
     }
 }
@@ -171,12 +188,31 @@ pub(super) fn reading(r: &Report) -> (&'static str, &'static str) {
     }
 }
 
+/// The analysis of operation `index` of a mixture (the first where there is no such one).
+fn of_operation(a: Arc<Analysis>, index: usize) -> Arc<Analysis> {
+    match index.checked_sub(1).and_then(|i| a.mixed_with.get(i)) {
+        Some(other) => Arc::new(other.clone()),
+        None => a,
+    }
+}
+
+/// The verdict's headline, its qualifier and the line under it: for addition, the algorithm and
+/// why; for another operation, the task itself, since Clock and Pizza do not apply there.
+fn headline(r: &Report) -> (String, &'static str, String) {
+    if r.verdict.algorithm == Algorithm::NotAddition {
+        let task = format!("({}) mod {}", r.task.operation.formula(), r.task.p);
+        return (task, "", "Clock and Pizza are algorithms for addition: this model is read by its Fourier measures.".into());
+    }
+    let (reading, qualifier) = reading(r);
+    (reading.into(), qualifier, r.verdict.reason.clone())
+}
+
 /// The verdict, its numbers and the chosen charts.
 fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>) -> impl IntoView {
     let r = &a.report;
-    let verdict = r.verdict.clone();
-    let (reading, qualifier) = reading(r);
-    let number = |x: f64, digits: usize| format!("{x:.digits$}");
+    let algorithm = r.verdict.algorithm.label();
+    let (reading, _) = reading(r);
+    let (title, qualifier, reason) = headline(r);
     // A chart this model has nothing for (the discrete-log spectrum of an addition) is left out.
     let available = Chart::all(&a, false);
     let canvases = charts
@@ -204,19 +240,11 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
         download_error.set(files::download(&format!("analysis-{id}.json"), "application/json", json.as_bytes()).err().unwrap_or_default());
     };
     view! {
-        <p class="verdict" data-algorithm=verdict.algorithm.label() data-reading=reading>
-            <strong>{reading}</strong>{qualifier}" "<span class="at">{at}</span><br />
-            <span class="reason">{verdict.reason}</span>
+        <p class="verdict" data-algorithm=algorithm data-reading=reading>
+            <strong>{title}</strong>{qualifier}" "<span class="at">{at}</span><br />
+            <span class="reason">{reason}</span>
         </p>
-        <table class="measures">
-            <tr><th>"gradient symmetricity"</th><td class="gs">{number(r.gradient_symmetricity, 4)}</td></tr>
-            <tr><th>"distance irrelevance"</th><td class="di">{number(r.distance_irrelevance, 3)}</td></tr>
-            <tr><th>"circularity"</th><td class="circularity">{number(r.circularity, 4)}</td></tr>
-            <tr><th>{if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" }}</th><td class="accuracy">{number(r.test_accuracy.unwrap_or(r.accuracy), 3)}</td></tr>
-            <tr><th>"Fourier frequency density (W_E)"</th><td class="ffd">{number(r.progress.ffd_we, 3)}</td></tr>
-            <tr><th>"Fourier coefficient ratio (W_E)"</th><td class="fcr">{number(r.progress.fcr_we, 3)}</td></tr>
-            {nanda_losses(r)}
-        </table>
+        <table class="measures">{measure_rows(r)}</table>
         <p class="downloads">
             <button class="small report" title="Every number above and behind the charts, as JSON" on:click=move |_| download_report()>"Download the analysis (JSON)"</button>
             <span class="error">{move || download_error.get()}</span>
@@ -225,20 +253,37 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
     }
 }
 
-/// Nanda et al.'s restricted and excluded loss on the training pairs (and the held-out ones when
-/// the split is known), where they are measured (a transformer on a + b or a − b): rows of the
-/// measures table.
-fn nanda_losses(r: &Report) -> impl IntoView + use<> {
+/// The measures table: the Clock & Pizza measures for addition, then accuracy and the progress
+/// measures where the model has them (W_L needs an MLP, the character basis a multiplicative
+/// operation, Nanda's restricted and excluded loss a ± b).
+fn measure_rows(r: &Report) -> impl IntoView + use<> {
     let m = &r.progress;
-    let pairs = |train: Option<f64>, test: Option<f64>| {
+    let number = |digits: usize| move |x: f64| format!("{x:.digits$}");
+    let losses = |train: Option<f64>, test: Option<f64>| {
         train.map(|train| match test {
             Some(test) => format!("{train:.4} train, {test:.4} test"),
             None => format!("{train:.4} train"),
         })
     };
+    let addition = r.task.operation == Operation::Add;
     let rows = [
-        ("restricted loss (key frequencies only)", "restricted-loss", pairs(m.restricted_loss_train, m.restricted_loss_test)),
-        ("excluded loss (key frequencies removed)", "excluded-loss", pairs(m.excluded_loss_train, m.excluded_loss_test)),
+        ("gradient symmetricity", "gs", addition.then_some(r.gradient_symmetricity).map(number(4))),
+        ("distance irrelevance", "di", addition.then_some(r.distance_irrelevance).map(number(3))),
+        ("circularity", "circularity", addition.then_some(r.circularity).map(number(4))),
+        (
+            if r.test_accuracy.is_some() { "test accuracy" } else { "accuracy" },
+            "accuracy",
+            Some(number(3)(r.test_accuracy.unwrap_or(r.accuracy))),
+        ),
+        ("Fourier frequency density (W_E)", "ffd", Some(number(3)(m.ffd_we))),
+        ("Fourier coefficient ratio (W_E)", "fcr", Some(number(3)(m.fcr_we))),
+        ("Fourier frequency density (W_L)", "ffd-wl", m.ffd_wl.map(number(3))),
+        ("Fourier coefficient ratio (W_L)", "fcr-wl", m.fcr_wl.map(number(3))),
+        ("Gini of the Fourier norms (W_E)", "gini-we", Some(number(3)(m.gini_we))),
+        ("Gini of the Fourier norms (W_L)", "gini-wl", m.gini_wl.map(number(3))),
+        ("Gini in the character basis (W_E)", "multiplicative-gini", m.multiplicative_gini_we.map(number(3))),
+        ("restricted loss (key frequencies only)", "restricted-loss", losses(m.restricted_loss_train, m.restricted_loss_test)),
+        ("excluded loss (key frequencies removed)", "excluded-loss", losses(m.excluded_loss_train, m.excluded_loss_test)),
     ];
     rows.into_iter()
         .filter_map(|(name, class, value)| value.map(|v| view! { <tr><th>{name}</th><td class=class>{v}</td></tr> }))
