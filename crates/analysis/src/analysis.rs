@@ -76,13 +76,6 @@ pub struct Analysis {
     pub mixed_with: Vec<Analysis>,
 }
 
-impl Analysis {
-    /// The analysis of each operation the model was trained on, in `Task::operations` order.
-    pub fn operations(&self) -> impl Iterator<Item = &Analysis> {
-        std::iter::once(self).chain(&self.mixed_with)
-    }
-}
-
 /// Analyses a model, each operation of a mixture apart (every operation shares the split).
 /// `test_pairs` are the held-out pairs when the split is known. Runs on `device` (the CPU
 /// backend is the natural choice: everything here is small).

@@ -34,7 +34,8 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     let loaded = RwSignal::new(None::<(String, Arc<Analysis>)>);
     let load_error = RwSignal::new(String::new());
     let loading = RwSignal::new(false);
-    // Which operation of a mixture is shown: an index into `Analysis::operations`.
+    // Which operation of a mixture is shown, in `Task::operations` order (0: the analysis itself,
+    // i: its `mixed_with[i - 1]`).
     let operation = RwSignal::new(0_usize);
     // No session for an experiment that is gone (a link may bind an analysis to one).
     let session = move || experiment.get().filter(|&e| ctx.experiment(e).is_some()).map(|e| ctx.session(e));
