@@ -7,7 +7,7 @@ use std::sync::Arc;
 use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
 use grokscope_analysis::{Analysis, Report};
 use grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES;
-use grokscope_core::{Checkpoint, Operation, RunConfig};
+use grokscope_core::{Checkpoint, RunConfig};
 use grokscope_document::{CellKind, ChartChoice};
 use grokscope_plots::Chart;
 use leptos::prelude::*;
@@ -266,7 +266,7 @@ fn measure_rows(r: &Report) -> impl IntoView + use<> {
             None => format!("{train:.4} train"),
         })
     };
-    let addition = r.task.operation == Operation::Add;
+    let addition = r.verdict.algorithm != Algorithm::NotAddition;
     let rows = [
         ("gradient symmetricity", "gs", addition.then_some(r.gradient_symmetricity).map(number(4))),
         ("distance irrelevance", "di", addition.then_some(r.distance_irrelevance).map(number(3))),
