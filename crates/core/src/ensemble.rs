@@ -73,25 +73,35 @@ impl Stacked {
     /// position.
     fn forward(&self, tokens: Tensor<2, Int>, alpha: Tensor<1>) -> Tensor<3> {
         let [b, n] = tokens.dims();
-        let [k, d, _] = self.w_e.dims();
-        let rows = self.w_e.val().swap_dims(1, 2).select(1, tokens.reshape([b * n])); // [K, b * n, d]
-        let mut x = rows.reshape([k, b, n, d]); // [K, b, n, d]
-        if let Some(w_pos) = &self.w_pos {
-            x = x + w_pos.val().unsqueeze_dim::<4>(1);
-        }
+        let [k, d, vocab] = self.w_e.dims();
+        // Every (position, token) start of the stream, `[K, rows, d]`, and each pair's rows,
+        // `[b, n]`, as `BlockInput::Lookup` lays them out.
+        let embeddings = self.w_e.val().swap_dims(1, 2); // [K, vocab, d]
+        let (starts, rows) = match &self.w_pos {
+            Some(w_pos) => {
+                let starts = embeddings.unsqueeze_dim::<4>(1) + w_pos.val().unsqueeze_dim::<4>(2); // [K, n, vocab, d]
+                let offsets = Tensor::<1, Int>::arange(0..n as i64, &tokens.device()).mul_scalar(vocab as i64); // [n]
+                (starts.reshape([k, n * vocab, d]), tokens + offsets.unsqueeze::<2>())
+            }
+            None => (embeddings, tokens),
+        };
+        // A one-block model looks its block's projections up; deeper ones run the stream.
+        let mut x = match self.blocks.len() {
+            1 => Input::Lookup { starts, rows },
+            _ => Input::Stream(starts.select(1, rows.reshape([b * n])).reshape([k, b, n, d])),
+        };
         let alpha = alpha.reshape([k, 1, 1, 1, 1]);
         let last_layer = self.blocks.len().saturating_sub(1);
         for (layer, block) in self.blocks.iter().enumerate() {
             // Queries, and everything after attention, at every position but in the last block.
             let m = if layer == last_layer { 1 } else { n };
-            let heads = |w: &Param<Tensor<4>>, x: Tensor<4>| {
+            let heads = |w: &Param<Tensor<4>>, positions: usize| {
                 let [_, h, d_head, _] = w.dims();
-                let positions = x.dims()[2];
-                let all = project(x.reshape([k, b * positions, d]), w.val().reshape([k, h * d_head, d])); // [K, b * positions, h * d_head]
+                let all = x.project_last(positions, w.val().reshape([k, h * d_head, d])); // [K, b, positions, h * d_head]
                 all.reshape([k, b, positions, h, d_head]).swap_dims(2, 3) // [K, b, h, positions, d_head]
             };
-            let query_rows = x.clone().narrow(2, n - m, m); // [K, b, m, d]
-            let (q, key, v) = (heads(&block.w_q, query_rows.clone()), heads(&block.w_k, x.clone()), heads(&block.w_v, x));
+            let query_rows = x.last(m); // [K, b, m, d]
+            let (q, key, v) = (heads(&block.w_q, m), heads(&block.w_k, n), heads(&block.w_v, n));
             let [_, _, h, _, d_head] = v.dims();
             // Broadcast products and sums, as `Attention::attend` explains.
             let qk = q.unsqueeze_dim::<6>(4) * key.unsqueeze_dim::<6>(3); // [K, b, h, m, n, d_head]
@@ -110,11 +120,50 @@ impl Stacked {
             let stream = query_rows.reshape([k, b * m, d]) + project(z, block.w_o.val()); // [K, b * m, d]
             let hidden = plus_bias(project(stream.clone(), block.w_in.val()), &block.b_in); // [K, b * m, d_mlp]
             let stream = stream.clone() + plus_bias(project(self.activation.apply(hidden), block.w_out.val()), &block.b_out);
-            x = stream.reshape([k, b, m, d]);
+            x = Input::Stream(stream.reshape([k, b, m, d]));
         }
-        let positions = x.dims()[2];
-        let last = x.narrow(2, positions - 1, 1).reshape([k, b, d]); // [K, b, d_model]
-        last.matmul(self.w_u.val())
+        x.last(1).reshape([k, b, d]).matmul(self.w_u.val()) // [K, b, d_model] @ [K, d_model, vocab]
+    }
+}
+
+/// What a block of the ensemble reads: `BlockInput` of `model/transformer.rs` with the member
+/// axis in front.
+enum Input {
+    /// `[K, b, n, d]`.
+    Stream(Tensor<4>),
+    /// `starts` `[K, rows, d]`, `rows` `[b, n]`.
+    Lookup { starts: Tensor<3>, rows: Tensor<2, Int> },
+}
+
+impl Input {
+    /// The stream at the last m positions, `[K, b, m, d]`.
+    fn last(&self, m: usize) -> Tensor<4> {
+        match self {
+            Input::Stream(x) => {
+                let n = x.dims()[2];
+                x.clone().narrow(2, n - m, m)
+            }
+            Input::Lookup { starts, rows } => {
+                let ([b, n], [k, _, d]) = (rows.dims(), starts.dims());
+                starts.clone().select(1, rows.clone().narrow(1, n - m, m).reshape([b * m])).reshape([k, b, m, d])
+            }
+        }
+    }
+
+    /// The last m positions through `w`, `[K, d_out, d]`: `[K, b, m, d_out]`.
+    fn project_last(&self, m: usize, w: Tensor<3>) -> Tensor<4> {
+        let [k, d_out, d] = w.dims();
+        match self {
+            Input::Stream(x) => {
+                let b = x.dims()[1];
+                project(self.last(m).reshape([k, b * m, d]), w).reshape([k, b, m, d_out])
+            }
+            Input::Lookup { starts, rows } => {
+                let [b, n] = rows.dims();
+                let projected = project(starts.clone(), w); // [K, rows, d_out]
+                projected.select(1, rows.clone().narrow(1, n - m, m).reshape([b * m])).reshape([k, b, m, d_out])
+            }
+        }
     }
 }
 

@@ -115,55 +115,67 @@ fn initial_weights_of_a_seed_are_pinned() {
     assert_eq!(fnv(&mlp.init_weights(59, 7)), 0xf6a0302c42d02620);
 }
 
-/// Training reads the last block out at the last position only (`Transformer::forward_embedded`);
-/// its logits and gradients equal those of the full residual stream read out there, to float
-/// rounding: on the released Models A and B, and on a fresh two-layer model whose first block
-/// runs in full.
+/// Training reads the last block out at the last position only, and a one-block model looks
+/// its block's projections up per (position, token) (`Transformer::forward`); gradient
+/// symmetricity reads the same pruned pass from token embeddings (`forward_embedded`). Their
+/// logits and gradients equal those of the full residual stream read out there, to float
+/// rounding: on the released Models A and B, on Furuta's model (no position embedding, causal
+/// attention, three positions), and on a fresh two-layer model whose first block runs in full.
 #[test]
 fn the_pruned_forward_pass_has_the_full_streams_logits_and_gradients() {
     let device = Backend::CPU.device().autodiff();
-    let two_layers = {
-        let mut run = tiny(0.5, 0);
+    let fresh = |mut run: RunConfig, n_layers: usize| {
         if let ModelConfig::Transformer(t) = &mut run.model {
-            t.n_layers = 2;
+            (t.d_model, t.n_layers) = (32, n_layers);
         }
         let weights = run.model.init_weights(run.task.p, 3);
         (run, weights)
     };
+    let furuta = RunConfig { task: Task { p: 23, ..Task::paper() }, ..RunConfig::furuta(Operation::Add) };
     let released = ["p99zdpze5l", "l8k1hzciux"].map(|id| {
         let c = common::checkpoint(id);
         (c.run, c.weights)
     });
-    for (run, weights) in released.into_iter().chain([two_layers]) {
+    for (run, weights) in released.into_iter().chain([fresh(furuta, 1), fresh(tiny(0.5, 0), 2)]) {
         let Model::Transformer(t) = Model::from_weights(&run.model, run.task.p, &weights, &device).unwrap() else { unreachable!() };
         let tokens = all_pairs(&run.task, &run.model, false).to_device(&device);
         let labels: Vec<i64> = run.task.examples().map(|e| e.answer as i64).collect();
         let labels = Tensor::<1, Int>::from_data(TensorData::new(labels, [run.task.num_pairs()]), &device);
-        // Logits, then the gradients of the loss at the token embeddings, the last block's W_Q
-        // and the first block's W_K.
-        let through = |readout: &dyn Fn(Tensor<3>) -> Tensor<2>| {
-            let embedded = t.embed(tokens.clone()).detach().require_grad();
-            let logits = readout(embedded.clone());
+        let full_logits = |e: Tensor<3>| {
+            let (x, _) = t.residual(e);
+            let [b, n, d] = x.dims();
+            x.narrow(1, n - 1, 1).reshape([b, d]).matmul(t.w_u.val())
+        };
+        // Logits, then the gradients of the loss at the token embeddings (or, from tokens, at
+        // W_E), the last block's W_Q and the first block's W_K.
+        let through = |logits: Tensor<2>, at: &dyn Fn(&_) -> Vec<f32>| {
             let grads = cross_entropy(logits.clone(), labels.clone()).backward();
             [
                 values(logits.detach()),
-                values(embedded.grad(&grads).expect("a gradient")),
+                at(&grads),
                 values(t.blocks.last().unwrap().attn.w_q.val().grad(&grads).expect("a gradient")),
                 values(t.blocks[0].attn.w_k.val().grad(&grads).expect("a gradient")),
             ]
         };
-        let pruned = through(&|e| t.forward_embedded(e));
-        let full = through(&|e| {
-            let (x, _) = t.residual(e);
-            let [b, n, d] = x.dims();
-            x.narrow(1, n - 1, 1).reshape([b, d]).matmul(t.w_u.val())
-        });
-        for (what, (ours, theirs)) in
-            ["logits", "d loss / d embeddings", "d loss / d W_Q", "d loss / d W_K of the first block"].iter().zip(pruned.iter().zip(&full))
-        {
-            let scale = theirs.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let worst = ours.iter().zip(theirs).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-            assert!(worst <= 1e-4 * scale, "{what} of {:?}: off by {worst} at scale {scale}", run.model);
+        let embedded = t.embed(tokens.clone()).detach().require_grad();
+        let at_embeddings = |grads: &_| values(embedded.grad(grads).expect("a gradient"));
+        let at_w_e = |grads: &_| values(t.w_e.val().grad(grads).expect("a gradient"));
+        let compared = [
+            (
+                "from token embeddings",
+                through(t.forward_embedded(embedded.clone()), &at_embeddings),
+                through(full_logits(embedded.clone()), &at_embeddings),
+            ),
+            ("from tokens", through(t.forward(tokens.clone()), &at_w_e), through(full_logits(t.embed(tokens.clone())), &at_w_e)),
+        ];
+        for (path, pruned, full) in compared {
+            for (what, (ours, theirs)) in
+                ["logits", "d loss / d input", "d loss / d W_Q", "d loss / d W_K of the first block"].iter().zip(pruned.iter().zip(&full))
+            {
+                let scale = theirs.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let worst = ours.iter().zip(theirs).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+                assert!(worst <= 1e-4 * scale, "{what} {path} of {:?}: off by {worst} at scale {scale}", run.model);
+            }
         }
     }
 }

@@ -198,14 +198,17 @@ impl Model {
 
     /// Logits (last position) of a `[batch, n_ctx]` token batch: `[batch, vocab]`.
     pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
-        self.forward_embedded(self.embed(tokens))
+        match self {
+            Model::Transformer(m) => m.forward(tokens),
+            Model::MlpOnly(m) => m.forward_embedded(m.embed(tokens)),
+        }
     }
 
     /// [`Self::forward`]'s logits and, for transformers, the last block's MLP neurons at the
     /// last position `[batch, d_mlp]`.
     pub fn forward_with_neurons(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
         match self {
-            Model::Transformer(m) => m.forward_with_neurons(m.embed(tokens)),
+            Model::Transformer(m) => m.forward_with_neurons(tokens),
             Model::MlpOnly(m) => (m.forward_embedded(m.embed(tokens)), None),
         }
     }

@@ -75,9 +75,10 @@ impl Attention {
     /// Furuta's applies it: masked keys score −∞ and J is lower-triangular.
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
         let [b, n, _] = x.dims();
-        let q = self.heads(x.clone(), &self.w_q); // [b, h, n, d_head]
-        let k = self.heads(x.clone(), &self.w_k); // [b, h, n, d_head]
-        let v = self.heads(x, &self.w_v); // [b, h, n, d_head]
+        let input = BlockInput::Stream(x);
+        let q = self.heads(&input, n, &self.w_q); // [b, h, n, d_head]
+        let k = self.heads(&input, n, &self.w_k); // [b, h, n, d_head]
+        let v = self.heads(&input, n, &self.w_v); // [b, h, n, d_head]
         let [_, h, _, d_head] = v.dims();
         let (z, pattern) = self.attend(q, k, v); // [b, h, n, d_head]
         let z = z.swap_dims(1, 2).reshape([b, n, h * d_head]); // heads side by side, head-major
@@ -86,11 +87,11 @@ impl Attention {
 
     /// The attention output at the last position only, `[batch, 1, d_model]`: all that the
     /// readout sees of the last block. Keys and values still come from every position.
-    fn forward_last(&self, x: Tensor<3>) -> Tensor<3> {
-        let [b, n, _] = x.dims();
-        let q = self.heads(x.clone().narrow(1, n - 1, 1), &self.w_q); // [b, h, 1, d_head]
-        let k = self.heads(x.clone(), &self.w_k); // [b, h, n, d_head]
-        let v = self.heads(x, &self.w_v); // [b, h, n, d_head]
+    fn forward_last(&self, input: &BlockInput) -> Tensor<3> {
+        let [b, n] = input.dims();
+        let q = self.heads(input, 1, &self.w_q); // [b, h, 1, d_head]
+        let k = self.heads(input, n, &self.w_k); // [b, h, n, d_head]
+        let v = self.heads(input, n, &self.w_v); // [b, h, n, d_head]
         let [_, h, _, d_head] = v.dims();
         let (z, _) = self.attend(q, k, v); // [b, h, 1, d_head]
         project(z.reshape([b, 1, h * d_head]), self.w_o.val())
@@ -118,12 +119,66 @@ impl Attention {
         (weighted.sum_dim(3).squeeze_dim::<4>(3), pattern)
     }
 
-    /// `[batch, n, d_model]` → `[batch, heads, n, d_head]` through `w`, `[heads, d_head, d_model]`.
-    fn heads(&self, x: Tensor<3>, w: &Param<Tensor<3>>) -> Tensor<4> {
-        let [b, n, d] = x.dims();
-        let [h, d_head, _] = w.dims();
-        let all_heads = project(x, w.val().reshape([h * d_head, d])); // [b, n, h * d_head]
-        all_heads.reshape([b, n, h, d_head]).swap_dims(1, 2)
+    /// The input's last m positions through `w`, `[heads, d_head, d_model]`:
+    /// `[batch, heads, m, d_head]`.
+    fn heads(&self, input: &BlockInput, m: usize, w: &Param<Tensor<3>>) -> Tensor<4> {
+        let [b, _] = input.dims();
+        let [h, d_head, d] = w.dims();
+        let all_heads = input.project_last(m, w.val().reshape([h * d_head, d])); // [b, m, h * d_head]
+        all_heads.reshape([b, m, h, d_head]).swap_dims(1, 2)
+    }
+}
+
+/// What a block reads: the residual stream `[batch, n, d_model]`, or, for the first block, the
+/// stream's possible starts and where each example's positions sit among them. A position's
+/// start depends on its token alone, so the first block's projections are taken once per
+/// (position, token), `n·vocab` rows, and looked up per example: with one layer this skips the
+/// queries, keys and values of every example, a third of a step's products (docs/performance.md).
+enum BlockInput {
+    Stream(Tensor<3>),
+    /// `starts` `[rows, d_model]`: token t's embedding plus position i's at row i·vocab + t
+    /// (row t alone, at every position, without position embedding); `rows` `[batch, n]`.
+    Lookup {
+        starts: Tensor<2>,
+        rows: Tensor<2, Int>,
+    },
+}
+
+impl BlockInput {
+    /// `[batch, n]`.
+    fn dims(&self) -> [usize; 2] {
+        match self {
+            BlockInput::Stream(x) => {
+                let [b, n, _] = x.dims();
+                [b, n]
+            }
+            BlockInput::Lookup { rows, .. } => rows.dims(),
+        }
+    }
+
+    /// The last m positions through `w`, `[d_out, d_model]`: `[batch, m, d_out]`.
+    fn project_last(&self, m: usize, w: Tensor<2>) -> Tensor<3> {
+        let [b, n] = self.dims();
+        match self {
+            BlockInput::Stream(x) => project(x.clone().narrow(1, n - m, m), w),
+            BlockInput::Lookup { starts, rows } => {
+                let d_out = w.dims()[0];
+                let projected = starts.clone().matmul(w.transpose()); // [rows, d_out]
+                projected.select(0, rows.clone().narrow(1, n - m, m).reshape([b * m])).reshape([b, m, d_out])
+            }
+        }
+    }
+
+    /// The stream at the last position, `[batch, 1, d_model]`.
+    fn last(&self) -> Tensor<3> {
+        let [b, n] = self.dims();
+        match self {
+            BlockInput::Stream(x) => x.clone().narrow(1, n - 1, 1),
+            BlockInput::Lookup { starts, rows } => {
+                let d_model = starts.dims()[1];
+                starts.clone().select(0, rows.clone().narrow(1, n - 1, 1).reshape([b])).reshape([b, 1, d_model])
+            }
+        }
     }
 }
 
@@ -175,9 +230,8 @@ impl Block {
     /// The residual stream after the block at the last position, `[batch, 1, d_model]`, and the
     /// MLP's neurons there, `[batch, 1, d_mlp]`: the other positions' attention output and MLP
     /// never reach a later readout.
-    fn forward_last(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
-        let n = x.dims()[1];
-        let x_last = x.clone().narrow(1, n - 1, 1) + self.attn.forward_last(x);
+    fn forward_last(&self, input: &BlockInput) -> (Tensor<3>, Tensor<3>) {
+        let x_last = input.last() + self.attn.forward_last(input);
         let neurons = self.mlp.neurons(x_last.clone());
         (x_last + self.mlp.output(neurons.clone()), neurons)
     }
@@ -321,30 +375,71 @@ impl Transformer {
         (x, patterns)
     }
 
-    /// Logits at the last position, `[batch, vocab]`: the blocks before the last in full, the
-    /// last one only where the readout looks (the same logits as [`Self::residual`]'s stream,
-    /// to float rounding).
+    /// Logits at the last position, `[batch, vocab]`, from token embeddings (gradient
+    /// symmetricity differentiates with respect to them): the blocks before the last in full,
+    /// the last one only where the readout looks (the same logits as [`Self::residual`]'s
+    /// stream, to float rounding).
     pub fn forward_embedded(&self, token_embeddings: Tensor<3>) -> Tensor<2> {
-        self.forward_with_neurons(token_embeddings).0
+        let mut x = self.positioned(token_embeddings);
+        if let Some((_, earlier)) = self.blocks.split_last() {
+            for block in earlier {
+                x = block.forward(x).0;
+            }
+        }
+        self.read_out(&BlockInput::Stream(x)).0
     }
 
-    /// [`Self::forward_embedded`]'s logits and the last block's MLP neurons at the last
-    /// position, `[batch, d_mlp]` (after the activation; none without blocks): what the
-    /// restricted and excluded losses take apart.
-    pub fn forward_with_neurons(&self, token_embeddings: Tensor<3>) -> (Tensor<2>, Option<Tensor<2>>) {
-        let mut x = self.positioned(token_embeddings);
-        let [b, n, d] = x.dims();
-        let (last, neurons) = match self.blocks.split_last() {
-            Some((last_block, earlier)) => {
-                for block in earlier {
+    /// Logits of a `[batch, n_ctx]` token batch, `[batch, vocab]`, as [`Self::forward_embedded`]
+    /// computes them; a one-block model looks its first block's projections up
+    /// ([`BlockInput::Lookup`]).
+    pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
+        self.forward_with_neurons(tokens).0
+    }
+
+    /// [`Self::forward`]'s logits and the last block's MLP neurons at the last position,
+    /// `[batch, d_mlp]` (after the activation; none without blocks): what the restricted and
+    /// excluded losses take apart.
+    pub fn forward_with_neurons(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
+        match self.blocks.len() {
+            0 | 1 => self.read_out(&self.lookup(tokens)),
+            _ => {
+                let mut x = self.positioned(self.embed(tokens));
+                for block in &self.blocks[..self.blocks.len() - 1] {
                     x = block.forward(x).0;
                 }
-                let (last, neurons) = last_block.forward_last(x);
+                self.read_out(&BlockInput::Stream(x))
+            }
+        }
+    }
+
+    /// Every (position, token) start of the residual stream and each example's rows among them.
+    fn lookup(&self, tokens: Tensor<2, Int>) -> BlockInput {
+        let [_, n] = tokens.dims();
+        let embeddings = self.w_e.val().transpose(); // [vocab, d_model]
+        let [vocab, d_model] = embeddings.dims();
+        match &self.w_pos {
+            Some(w_pos) => {
+                let starts = embeddings.unsqueeze::<3>() + w_pos.val().unsqueeze_dim::<3>(1); // [n, vocab, d_model]
+                let offsets = Tensor::<1, Int>::arange(0..n as i64, &tokens.device()).mul_scalar(vocab as i64); // [n]
+                BlockInput::Lookup { starts: starts.reshape([n * vocab, d_model]), rows: tokens + offsets.unsqueeze::<2>() }
+            }
+            None => BlockInput::Lookup { starts: embeddings, rows: tokens },
+        }
+    }
+
+    /// The logits and the last block's neurons from the last block's input (the stream itself
+    /// without blocks).
+    fn read_out(&self, input: &BlockInput) -> (Tensor<2>, Option<Tensor<2>>) {
+        let [b, _] = input.dims();
+        let (last, neurons) = match self.blocks.last() {
+            Some(block) => {
+                let (last, neurons) = block.forward_last(input);
                 let d_mlp = neurons.dims()[2];
                 (last, Some(neurons.reshape([b, d_mlp])))
             }
-            None => (x.narrow(1, n - 1, 1), None),
+            None => (input.last(), None),
         };
-        (last.reshape([b, d]).matmul(self.w_u.val()), neurons) // [b, d_model] @ [d_model, vocab]
+        let d_model = last.dims()[2];
+        (last.reshape([b, d_model]).matmul(self.w_u.val()), neurons) // [b, d_model] @ [d_model, vocab]
     }
 }
