@@ -132,8 +132,8 @@ impl Attention {
 /// What a block reads: the residual stream `[batch, n, d_model]`, or, for the first block, the
 /// stream's possible starts and where each example's positions sit among them. A position's
 /// start depends on its token alone, so the first block's projections are taken once per
-/// (position, token), `n·vocab` rows, and looked up per example: with one layer this skips the
-/// queries, keys and values of every example, a third of a step's products (docs/performance.md).
+/// (position, token), `n·vocab` rows, and looked up per example: with one layer no example's
+/// queries, keys and values are projected (docs/performance.md).
 enum BlockInput {
     Stream(Tensor<3>),
     /// `starts` `[rows, d_model]`: token t's embedding plus position i's at row i·vocab + t
@@ -380,13 +380,16 @@ impl Transformer {
     /// the last one only where the readout looks (the same logits as [`Self::residual`]'s
     /// stream, to float rounding).
     pub fn forward_embedded(&self, token_embeddings: Tensor<3>) -> Tensor<2> {
+        self.read_out(&self.last_block_input(token_embeddings)).0
+    }
+
+    /// The stream from token embeddings through every block but the last.
+    fn last_block_input(&self, token_embeddings: Tensor<3>) -> BlockInput {
         let mut x = self.positioned(token_embeddings);
-        if let Some((_, earlier)) = self.blocks.split_last() {
-            for block in earlier {
-                x = block.forward(x).0;
-            }
+        for block in &self.blocks[..self.blocks.len().saturating_sub(1)] {
+            x = block.forward(x).0;
         }
-        self.read_out(&BlockInput::Stream(x)).0
+        BlockInput::Stream(x)
     }
 
     /// Logits of a `[batch, n_ctx]` token batch, `[batch, vocab]`, as [`Self::forward_embedded`]
@@ -400,16 +403,11 @@ impl Transformer {
     /// `[batch, d_mlp]` (after the activation; none without blocks): what the restricted and
     /// excluded losses take apart.
     pub fn forward_with_neurons(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
-        match self.blocks.len() {
-            0 | 1 => self.read_out(&self.lookup(tokens)),
-            _ => {
-                let mut x = self.positioned(self.embed(tokens));
-                for block in &self.blocks[..self.blocks.len() - 1] {
-                    x = block.forward(x).0;
-                }
-                self.read_out(&BlockInput::Stream(x))
-            }
-        }
+        let input = match self.blocks.len() {
+            0 | 1 => self.lookup(tokens),
+            _ => self.last_block_input(self.embed(tokens)),
+        };
+        self.read_out(&input)
     }
 
     /// Every (position, token) start of the residual stream and each example's rows among them.
