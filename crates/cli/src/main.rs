@@ -37,6 +37,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let result = match Cli::parse().command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
@@ -53,6 +54,24 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A training step allocates and frees buffers of a few MB each (the activations of the full
+/// batch). By default glibc gives them back to the kernel when they are freed and the next step
+/// faults every page in again; kept in the heap, a step of the paper's model is about a quarter
+/// faster (docs/performance.md). Other allocators keep them already.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // Buffers up to 32 MB (glibc's largest mmap threshold) from the heap, and no trimming of its
+    // top below 1 GB. SAFETY: `mallopt` only sets these thresholds; main calls it before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
 
 /// `--backend` values: `cpu` (the default CPU backend), `flex`, `wgpu`, and `ndarray` where built.
 fn parse_backend(name: &str) -> Result<grokscope_core::device::Backend, String> {
