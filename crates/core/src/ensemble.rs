@@ -10,7 +10,7 @@
 use burn::module::Param;
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use burn::tensor::activation::{log_softmax, softmax};
+use burn::tensor::activation::softmax;
 
 use crate::Error;
 use crate::config::RunConfig;
@@ -18,7 +18,7 @@ use crate::data::{Batch, Split};
 use crate::model::transformer::{MASKED_SCORE, causal_mask};
 use crate::model::{Activation, ModelConfig, TransformerConfig};
 use crate::optimizer::AdamW;
-use crate::training::{METRICS, Snapshot};
+use crate::training::{self, METRICS, Snapshot};
 use crate::weights::{HostTensor, Loader, Parameter, Weights, flat_parameters, read_back};
 
 /// The transformer of `model/transformer.rs`, each parameter with a leading member axis `K`;
@@ -318,11 +318,10 @@ impl EnsembleTrainer {
     }
 }
 
-/// Per-pair cross-entropy of `[K, pairs, vocab]` logits, `[K, pairs]`.
+/// Per-pair cross-entropy of `[K, pairs, vocab]` logits, `[K, pairs]`: the single run's.
 fn cross_entropy(logits: Tensor<3>, labels: Tensor<1, Int>) -> Tensor<2> {
     let [k, n, _] = logits.dims();
-    let index = labels.reshape([1, n, 1]).repeat_dim(0, k); // [K, pairs, 1]
-    log_softmax(logits, 2).gather(2, index).neg().reshape([k, n])
+    training::cross_entropy(logits, labels.reshape([1, n]).repeat_dim(0, k))
 }
 
 fn attention_rate(run: &RunConfig) -> f64 {

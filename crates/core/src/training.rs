@@ -6,7 +6,6 @@
 //! synchronous read panics on WebGPU).
 
 use burn::prelude::*;
-use burn::tensor::activation::log_softmax;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -66,14 +65,40 @@ impl Snapshot {
     }
 }
 
-/// Per-example cross-entropy, `[batch]`.
-pub fn cross_entropy_per_example(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
-    log_softmax(logits, 1).gather(1, labels.unsqueeze_dim(1)).neg().squeeze_dim(1)
+/// Cross-entropy `−log softmax(z)_c` of each example, from logits `[..., classes]` (rank `D`)
+/// and the correct classes `[...]` (rank `L` = `D` − 1): `[...]`.
+///
+/// It is computed as `log1p(S)` with `S = Σ_{j≠c} e^{z_j − z_c}`, never forming `1 + S`. Late in
+/// training S falls below float32's resolution of 1 (6e-8): `log_softmax` then rounds `1 + S` to
+/// 1, the correct class's gradient `−S/(1+S)` becomes exactly 0 while the wrong classes' remain
+/// ("softmax collapse"). The papers' code casts the logits to float64 first; WebGPU has no
+/// float64, and this form keeps float64's relative precision in float32 (docs/science.md, "The
+/// training loss").
+pub fn cross_entropy<const D: usize, const L: usize>(logits: Tensor<D>, labels: Tensor<L, Int>) -> Tensor<L> {
+    let last = D - 1;
+    let correct = labels.one_hot::<D>(logits.dims()[last]).equal_elem(1); // [..., classes]
+    let z_c = logits.clone().mask_fill(correct.clone().bool_not(), 0.0).sum_dim(last); // [..., 1], exact: the rest are 0
+    // z_j − z_c over the wrong classes; the correct one drops out of every sum below (e^-1e30 = 0).
+    let margins = (logits - z_c).mask_fill(correct, -1e30);
+    let top = margins.clone().max_dim(last).detach(); // [..., 1]
+    let u = top.clone() + (margins - top).exp().sum_dim(last).log(); // log S
+    // log1p(e^u), which does not overflow for a large u (a wrong answer).
+    let loss = u.clone().clamp_min(0.0) + log1p_unit(u.abs().neg().exp());
+    loss.squeeze_dim(last)
 }
 
-/// Mean cross-entropy over the batch: the training loss.
-pub fn cross_entropy(logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
-    cross_entropy_per_example(logits, labels).mean()
+/// log(1 + t) for t in [0, 1], to float32's relative precision on every backend: cubecl lowers
+/// `log1p` to `log(1 + t)`, which rounds a small t away. It is 2·atanh(y) with y = t / (2 + t)
+/// ≤ 1/3, summed as its series to y¹⁷ (the rest is below 1e-10 of the sum).
+fn log1p_unit<const D: usize>(t: Tensor<D>) -> Tensor<D> {
+    let y = t.clone() / t.add_scalar(2.0);
+    let w = y.clone() * y.clone();
+    // 1 + w/3 + w²/5 + … + w⁸/17, by Horner.
+    let mut sum = w.clone().mul_scalar(1.0 / 17.0).add_scalar(1.0 / 15.0);
+    for k in [13.0, 11.0, 9.0, 7.0, 5.0, 3.0, 1.0] {
+        sum = (sum * w.clone()).add_scalar(1.0 / k);
+    }
+    (y * sum).mul_scalar(2.0)
 }
 
 pub struct Trainer {
@@ -166,7 +191,7 @@ impl Trainer {
             let logits = self.model.forward(self.train.inputs.clone());
             // Every operation has the same number of training pairs, so the sum of their mean
             // losses is the mean over the batch times their number.
-            let loss = cross_entropy(logits, self.train.labels.clone()).mul_scalar(self.n_operations as f64);
+            let loss = cross_entropy(logits, self.train.labels.clone()).mean().mul_scalar(self.n_operations as f64);
             self.model = self.optimizer.step(lr, self.model.clone(), loss);
             self.step += 1;
         }
@@ -204,7 +229,7 @@ impl Trainer {
         let labels = all.labels.clone();
         let (k, n) = (self.n_operations, all.len() / self.n_operations);
         // [k · n] → [k, n]: one row per operation, its pairs in pair order.
-        let loss = cross_entropy_per_example(logits.clone(), labels.clone()).reshape([k, n]);
+        let loss = cross_entropy(logits.clone(), labels.clone()).reshape([k, n]);
         let correct = logits.argmax(1).squeeze_dim::<1>(1).equal(labels).float().reshape([k, n]);
         let train_mask = self.train_mask.clone().unsqueeze::<2>();
         let test_mask = train_mask.clone().neg().add_scalar(1.0);
