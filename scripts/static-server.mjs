@@ -1,5 +1,5 @@
 // A plain static file server for the built notebook (dist/): what any web server does with it,
-// with no special header (README, "Hosting"). The browser tests serve dist/ with it on a free
+// with no special header (docs/hosting.md). The browser tests serve dist/ with it on a free
 // port; `scripts/serve` on 8080:
 //
 //   node scripts/static-server.mjs DIR [PORT] [HOST]

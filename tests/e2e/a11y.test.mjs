@@ -1,9 +1,11 @@
 // Usable by everyone (headless Chromium, CPU backend): axe-core's WCAG 2.0/2.1/2.2 A and AA rules
-// find no violation on the default notebook before and after a run, with the share panel open, at
-// desktop and phone width, on a lesson, a sweep cell and the benchmark page; every chart has a text
-// alternative with its numbers; the keyboard alone drives a whole run (Tab order with a visible
-// focus, Enter and Space on the buttons, the settings form, a file button, the scrub bar by
-// arrow keys, Escape closes the share panel, no trap).
+// (injected with the CSP bypassed for the test) find no violation on the default notebook before,
+// during and after a run, with the share panel open, at desktop and phone width, on a lesson, a
+// sweep cell, the benchmark page and the device-fitted default; every chart canvas is an image
+// with a text alternative holding its numbers (a compare cell's names each run overlaid by what
+// tells it apart, and follows its ticks); the keyboard alone drives a whole run (Tab order with a
+// visible focus, Enter and Space on the buttons, the settings form, a file button, the scrub bar
+// by arrow keys, Escape closes the share panel and returns the focus, no trap).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";

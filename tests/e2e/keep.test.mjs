@@ -81,6 +81,13 @@ test("a run reloaded mid-run is restored and resumes to the curve of a run that 
     assert.ok(at >= before.steps.at(-1) && at < STEPS, `restored at step ${at}`);
     assert.deepEqual(restored, whole.slice(0, restored.length), "the restored curve is the run's");
     assert.match(await page.textContent(`${cell(CLOCK)} .kept-note`), new RegExp(`Restored from this browser at step ${at}: Play goes on from there, as if it had never stopped`));
+    // Trained further than its last record: the page says how many steps train again.
+    const lost = (await page.textContent(`${cell(CLOCK)} .kept-note`)).match(/It had trained to step (\d+): the (\d+) steps since its last record train again/);
+    if (before.steps.at(-1) > at) {
+      assert.ok(lost, "the steps a reload cost are said");
+      assert.equal(Number(lost[1]) - at, Number(lost[2]));
+      assert.ok(Number(lost[1]) >= before.steps.at(-1));
+    }
     assert.match(await page.textContent(`${cell(CLOCK)} .status`), new RegExp(`paused · step ${at} of ${STEPS}`));
     await screenshot(page, "keep-restored");
     await page.click(`${cell(CLOCK)} button.play`);

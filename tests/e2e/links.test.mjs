@@ -1,9 +1,10 @@
 // Links, saving and files in a real browser (headless Chromium, CPU backend): a shared link
 // opens in a fresh browser and reproduces the run bit for bit; it never overwrites the
-// reader's own notebook; lesson links lock controls; damaged, oversized, newer and hostile
+// reader's own notebook; lesson links lock controls; `?lesson=` opens a shipped notebook as a
+// copy of its own and an unknown name is reported; damaged, oversized, newer and hostile
 // links are refused with a message and cost nothing; the notebook, metrics, charts and
-// weights download, and the notebook and the weights upload again; the page's
-// Content-Security-Policy stops injected script.
+// weights download (and TransformerLens' layouts for α = 1, refused with why for α = 0), and the
+// notebook and the weights upload again; the page's Content-Security-Policy stops injected script.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";

@@ -1,7 +1,18 @@
-// The notebook in a real browser (headless Chromium): the default notebook trains both
-// experiments and says which algorithm each found, the page stays responsive while it trains,
-// cells can be edited, added, moved and run from the keyboard, HTML in a text cell never runs,
-// and a bad link is reported. Needs `trunk build --release` first (scripts/test does it).
+// The notebook in a real browser (headless Chromium, no WebGPU): Run all on the default notebook
+// (small size) trains both experiments on the CPU backend in workers, pause and resume answer,
+// α = 1 reads Clock and α = 0 Pizza, every chart has ink, scrubbing to step 0 shows the untrained
+// model, charts redraw at phone width, and while both train and are analysed the page never
+// freezes (no frame gap, task or click-to-paint of half a second; the 100 ms figures are logged:
+// on a loaded 2-core machine Chromium's own scheduling crosses them with no work of ours). As
+// shipped, the default notebook is sized for the CPU (small; both verdicts within three minutes;
+// the paper's size a click away and back). Cells are edited, added, moved, deleted and run with
+// Shift+Enter; a bad form value is refused; HTML in a text cell shows as text and never runs;
+// without its worker an experiment says why; a bad URL parameter is reported. The Grokking and
+// Beyond addition notebooks open from `?lesson=`, train and chart their progress measures
+// (pointing at the chart reads a step), multiplication in the discrete-log basis too; a mixture
+// chosen in the form switches to Furuta's input, refuses the Clock & Pizza one with a message,
+// trains, and its analysis goes operation by operation. Screenshots land in tests/e2e/artifacts/.
+// Needs dist/ (scripts/test builds it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
@@ -120,8 +131,8 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     assert.ok(pizza.gs > 0.95 && clock.gs < 0.8, `GS: α = 0 ${pizza.gs}, α = 1 ${clock.gs}`);
     assert.ok(clock.di > pizza.di, `DI: α = 1 ${clock.di}, α = 0 ${pizza.di}`);
     // At this size the circles are still forming (circularity < 0.995): the page reads the
-    // model by GS and DI and says so (native runs of the same config: GS 0.43 / DI 0.86 and
-    // GS 0.987 / DI 0.371).
+    // model by GS and DI and qualifies it by the circularity bar (native runs of the same config:
+    // GS 0.43 / DI 0.86 and GS 0.987 / DI 0.371).
     assert.equal(clock.reading, "Clock", clock.text);
     assert.equal(pizza.reading, "Pizza", pizza.text);
     // Every chart is a canvas drawn by the plotters code the CLI uses for SVG: each has ink.
@@ -134,7 +145,8 @@ test("Run all trains Clock vs Pizza on the CPU backend, the page stays responsiv
     // Scrubbing back to the first recorded step shows the untrained model.
     await page.$eval(`${cell(PIZZA_ANALYSIS)} .scrub-range`, (r) => { r.value = "0"; r.dispatchEvent(new Event("change")); });
     await page.waitForFunction(() => /step 0\b/.test(document.querySelector('[data-cell="5"] .verdict .at')?.textContent ?? ""));
-    assert.match(await page.textContent(`${cell(PIZZA_ANALYSIS)} .verdict`), /non-circular|mixed/);
+    // The untrained model is not accurate: no reading, said in words.
+    assert.match(await page.textContent(`${cell(PIZZA_ANALYSIS)} .verdict`), /unclassified/);
     await screenshot(page, "notebook-desktop");
     await page.setViewportSize({ width: 390, height: 844 });
     // The charts redraw at the new width, not scaled down.

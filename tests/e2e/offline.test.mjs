@@ -1,7 +1,8 @@
-// Offline and installable (headless Chromium, CPU backend): a page loaded once keeps its build in
-// the browser through its service worker (web/sw.js), so with the server gone and the network
-// off it reloads, trains and analyses; Chromium finds it installable; a newer build is announced
-// and serves only after the reader asks, with the older build's files gone.
+// Offline and installable (headless Chromium, CPU backend): served from a subdirectory, a page
+// loaded once keeps every other file of dist/ in one cache through its service worker
+// (web/sw.js), so with the server gone and the network off it reloads, trains and analyses;
+// Chromium finds it installable and its manifest valid (CDP); a newer build is announced and
+// serves only after the reader asks, with the older build's files gone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";

@@ -2,7 +2,7 @@
 """Checks `grokscope transformer-lens` against a real TransformerLens: for each checkpoint, the
 exported state dict loads into a `HookedTransformer` built from the config in its metadata, whose logits
 on every pair must equal this directory's independent forward pass of the checkpoint
-(`clock_pizza.py`) to float rounding. Needs `pip install transformer-lens` (README,
+(`clock_pizza.py`) to float rounding. Needs `pip install 'transformer-lens<4'` (docs/cli.md,
 "TransformerLens").
 
     python3 tests/reference/transformer_lens_check.py CHECKPOINT EXPORTED [CHECKPOINT EXPORTED ...]

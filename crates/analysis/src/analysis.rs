@@ -7,12 +7,13 @@ use grokscope_core::{Error, ModelConfig, Operation, RunConfig, Task};
 use serde::{Deserialize, Serialize};
 
 use crate::attention::attention_to_first_token;
-use crate::circularity::{CircleFit, circle_fit, circularity};
+use crate::circularity::{CircleFit, OperandCircularity, circle_fit, circularity, operand_circularity};
 use crate::distance::distance_irrelevance;
 use crate::embedding::embedding_rows;
 use crate::fourier::{Spectrum, spectrum};
-use crate::isolation::{IsolatedCircle, isolate_circles};
+use crate::isolation::{IsolatedCircle, isolate_circles, top_circles_accuracy};
 use crate::logits::LogitTable;
+use crate::manifold::{Manifold, NeuronFit, manifold};
 use crate::pca::{COMPONENTS, Pca};
 use crate::progress::{ProgressMeasures, Spectra, progress_measures};
 use crate::symmetricity::gradient_symmetricity;
@@ -38,16 +39,29 @@ pub struct Report {
     /// From the largest wrong logit: the published phase-diagram data.
     pub distance_irrelevance_top_wrong: f64,
     pub circularity: f64,
+    /// With `diff_vocab`, each operand's circularity over its own vocabulary (what the verdict
+    /// reads there: `circularity` caps near 0.5 for such models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operand_circularity: Option<OperandCircularity>,
     /// δ of each of the top 4 components.
     pub circle_steps: Vec<usize>,
     /// The first components: share of variance and circle fit.
     pub components: Vec<Component>,
     pub fourier: Spectrum,
     pub circles: Vec<IsolatedCircle>,
+    /// Accuracy over every pair with the first n of `circles` kept, n = 1..=circles.len(): how
+    /// many of its parallel circles the model needs.
+    #[serde(default)]
+    pub top_circles_accuracy: Vec<f64>,
     /// ‖θ‖₂ over every parameter.
     pub parameter_norm: f64,
     pub verdict: Verdict,
     pub progress: ProgressMeasures,
+    /// The 2026 reading (docs/science.md §10): disc, torus or circle, the simple-neuron fit,
+    /// the PAD and the replaced-neuron accuracies. `None` where it does not apply
+    /// (`manifold::manifold` says where) and in reports written before it.
+    #[serde(default)]
+    pub manifold: Option<Manifold>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug)]
@@ -70,6 +84,10 @@ pub struct Analysis {
     /// circle left.
     pub circle_logits: Vec<Vec<f64>>,
     pub spectra: Spectra,
+    /// Per live neuron of the layer `report.manifold` reads: its simple-neuron fit and peaks
+    /// (the PAD and R² charts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub neuron_fits: Vec<NeuronFit>,
     /// A mixture's other operations, each analysed as its own task (`Task::each`): the same
     /// weights, asked through that operation's operator token. Empty for one operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -80,6 +98,7 @@ pub struct Analysis {
 /// `test_pairs` are the held-out pairs when the split is known. Runs on `device` (the CPU
 /// backend is the natural choice: everything here is small).
 pub async fn analyze(run: &RunConfig, weights: &Weights, test_pairs: Option<&[u32]>, device: &Device) -> Result<Analysis, Error> {
+    weights.check_finite()?;
     let mut each = Vec::new();
     for task in run.task.each() {
         let run = RunConfig { task, ..run.clone() };
@@ -109,11 +128,15 @@ async fn analyze_operation(run: &RunConfig, weights: &Weights, test_pairs: Optio
     let gradient_symmetricity = gradient_symmetricity(run, weights, device).await?;
     let distance_irrelevance_top_wrong = distance_irrelevance(&logits.top_wrong(task), task);
     let distance_irrelevance = distance_irrelevance(&correct_logits, task);
-    let verdict = verdict(task, test_accuracy.unwrap_or(accuracy), circularity, gradient_symmetricity, distance_irrelevance);
+    let operand_circularity = (run.model.encoding().diff_vocab && rows.rows >= 2 * p).then(|| operand_circularity(&rows, p));
+    let verdict =
+        verdict(task, test_accuracy.unwrap_or(accuracy), circularity, operand_circularity, gradient_symmetricity, distance_irrelevance);
     let isolated =
         if task.operation == Operation::Add { isolate_circles(run, weights, &pca, ISOLATED_PAIRS, device).await? } else { Vec::new() };
     let (circles, circle_logits): (Vec<IsolatedCircle>, Vec<Vec<f64>>) = isolated.into_iter().unzip();
+    let top_circles_accuracy = top_circles_accuracy(run, weights, &pca, circles.len(), device).await?;
     let (progress, spectra) = progress_measures(run, weights, test_pairs, device).await?;
+    let (manifold, neuron_fits) = manifold(run, weights, device).await?.unzip();
     let report = Report {
         task: task.clone(),
         model: run.model.clone(),
@@ -123,14 +146,18 @@ async fn analyze_operation(run: &RunConfig, weights: &Weights, test_pairs: Optio
         distance_irrelevance,
         distance_irrelevance_top_wrong,
         circularity,
+        operand_circularity,
         circle_steps: fits.iter().map(|f| f.step).collect(),
         components,
         fourier: spectrum(&rows, p),
         circles,
+        top_circles_accuracy,
         parameter_norm: weights.squared_norm().sqrt(),
         verdict,
         progress,
+        manifold,
     };
     let attention = attention_to_first_token(run, weights, device).await?;
-    Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra, mixed_with: Vec::new() })
+    let neuron_fits = neuron_fits.unwrap_or_default();
+    Ok(Analysis { report, pca, correct_logits, attention, circle_logits, spectra, neuron_fits, mixed_with: Vec::new() })
 }

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-use crate::pca::Pca;
+use crate::matrix::Matrix;
+use crate::pca::{COMPONENTS, Pca};
 
 /// The paper averages over the top 4 components.
 pub const TOP: usize = 4;
@@ -51,6 +52,22 @@ pub fn circularity(pca: &Pca, p: usize) -> (f64, Vec<CircleFit>) {
     (mean, fits)
 }
 
+/// Circularity of each operand of a `diff_vocab` model over its own vocabulary: tokens 0..p are
+/// a's numbers, p..2p b's. The official circularity fits one PCA to both sets of rows, whose two
+/// clouds are unrelated, so it caps near 0.5 there (none of the paper's diff_vocab runs exceeds
+/// 0.78); each set alone is read as the official code reads the one vocabulary of the others.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct OperandCircularity {
+    pub a: f64,
+    pub b: f64,
+}
+
+/// Each operand's circularity, from the embedding table as rows = tokens (at least 2p rows).
+pub fn operand_circularity(rows: &Matrix, p: usize) -> OperandCircularity {
+    let of = |first: usize| circularity(&Pca::fit(&Matrix::from_fn(p, rows.cols, |t, c| rows.get(first + t, c)), COMPONENTS), p).0;
+    OperandCircularity { a: of(0), b: of(p) }
+}
+
 /// x⁻¹ mod p, where it exists.
 pub fn inverse_mod(x: usize, p: usize) -> Option<usize> {
     (1..p).find(|&k| (k * x) % p == 1)
@@ -59,7 +76,6 @@ pub fn inverse_mod(x: usize, p: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::Matrix;
 
     /// docs/science.md §7: two circles of frequencies k ≠ ±k' and amplitudes A > B give circularity 1
     /// with steps k⁻¹; Gaussian noise gives about 0.1-0.2.
@@ -95,5 +111,28 @@ mod tests {
         let noise = Matrix::from_fn(p, 128, |r, c| gauss(r * 128 + c));
         let (c, _) = circularity(&Pca::fit(&noise, 20), p);
         assert!((0.05..0.3).contains(&c), "noise circularity {c}");
+    }
+
+    /// Two vocabularies, each a clean pair of circles in dimensions of its own: each operand
+    /// reads 1, the official circularity over both sets of rows does not get near it.
+    #[test]
+    fn each_operand_over_its_own_vocabulary() {
+        let p = 59;
+        let w = |k: usize, t: usize| 2.0 * PI * (k * t) as f64 / p as f64;
+        let circles = |t: usize, c: usize, k1: usize, k2: usize| match c {
+            0 => 2.0 * w(k1, t).cos(),
+            1 => 2.0 * w(k1, t).sin(),
+            2 => w(k2, t).cos(),
+            _ => w(k2, t).sin(),
+        };
+        let x = Matrix::from_fn(2 * p, 8, |r, c| match (r < p, c < 4) {
+            (true, true) => circles(r, c, 5, 17),
+            (false, false) => circles(r - p, c - 4, 11, 3),
+            _ => 0.0,
+        });
+        let o = operand_circularity(&x, p);
+        assert!((o.a - 1.0).abs() < 1e-9 && (o.b - 1.0).abs() < 1e-9, "{o:?}");
+        let (official, _) = circularity(&Pca::fit(&x, 20), p);
+        assert!(official < 0.75, "official circularity {official}");
     }
 }

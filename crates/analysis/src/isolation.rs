@@ -31,6 +31,40 @@ pub struct Fve {
     pub accompanying_pizza: f64,
 }
 
+/// An isolated circle's logits explained by a template at least this well (FVE = 2ρ − 1, so
+/// ρ ≥ 0.75) read as that template. A Pizza circle's Clock FVE is itself about 0.75 and a Clock
+/// circle's Pizza FVE 0.6-0.75 (the two templates correlate), so the better of the two decides.
+pub const MIN_TEMPLATE_FVE: f64 = 0.5;
+
+/// What an isolated circle computes, by the template that explains its logits best.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CircleReading {
+    Clock,
+    Pizza,
+    /// At twice a main circle's frequency, correcting that circle's Pizza (Model A's circles 4-6).
+    AccompanyingPizza,
+}
+
+impl CircleReading {
+    /// The best template at [`MIN_TEMPLATE_FVE`] or above; `None` where none explains the logits.
+    pub fn of(fve: &Fve) -> Option<CircleReading> {
+        [(CircleReading::Clock, fve.clock), (CircleReading::Pizza, fve.pizza), (CircleReading::AccompanyingPizza, fve.accompanying_pizza)]
+            .into_iter()
+            .filter(|&(_, f)| f >= MIN_TEMPLATE_FVE)
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|(reading, _)| reading)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CircleReading::Clock => "Clock-like",
+            CircleReading::Pizza => "Pizza-like",
+            CircleReading::AccompanyingPizza => "accompanying Pizza",
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct IsolatedCircle {
     /// The two principal components kept, numbered from 1 as in the paper.
@@ -42,6 +76,10 @@ pub struct IsolatedCircle {
     pub fve: Option<Fve>,
     /// Accuracy of the model with only this circle left.
     pub accuracy: f64,
+    /// Which template explains its logits (`CircleReading::of` its FVEs); absent in reports
+    /// written before it existed.
+    #[serde(default)]
+    pub reading: Option<CircleReading>,
 }
 
 /// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them: each circle, and
@@ -70,10 +108,30 @@ pub async fn isolate_circles(
             frequency: fit.frequency,
             fve,
             accuracy: logits.accuracy(&run.task, 0..run.task.num_pairs()),
+            reading: fve.as_ref().and_then(CircleReading::of),
         };
         circles.push((circle, logits.correct(&run.task)));
     }
     Ok(circles)
+}
+
+/// Accuracy over every pair with the first n circles kept, PC pairs (1, 2) … (2n − 1, 2n), for
+/// n = 1..=`circles`: how many of the parallel circles the model needs. The n = 1 point is the
+/// first circle's own accuracy.
+pub async fn top_circles_accuracy(
+    run: &RunConfig,
+    weights: &Weights,
+    pca: &Pca,
+    circles: usize,
+    device: &Device,
+) -> Result<Vec<f64>, Error> {
+    let mut curve = Vec::new();
+    for n in 1..=circles.min(pca.len() / 2) {
+        let keep: Vec<usize> = (0..2 * n).collect();
+        let kept = with_embedding_rows(&run.model, weights, &pca.reconstruct(&keep));
+        curve.push(LogitTable::compute(run, &kept, device).await?.accuracy(&run.task, 0..run.task.num_pairs()));
+    }
+    Ok(curve)
 }
 
 /// FVE of each template against the logits of the first p classes, O[a, b, c].
@@ -139,5 +197,21 @@ impl Correlation {
         let var_x = self.xx - self.x * self.x / self.n;
         let var_y = self.yy - self.y * self.y / self.n;
         cov / (var_x * var_y).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The released models' circles (tests/released.rs): Model A's main circles are Pizzas, its
+    /// circles 4-6 accompanying Pizzas, Model B's first circle a Clock, its second none of them.
+    #[test]
+    fn circles_read_by_their_best_template() {
+        let fve = |[clock, pizza, pizza_prime, accompanying_pizza]: [f64; 4]| Fve { clock, pizza, pizza_prime, accompanying_pizza };
+        assert_eq!(CircleReading::of(&fve([0.75408, 0.98315, 0.98359, -1.00377])), Some(CircleReading::Pizza));
+        assert_eq!(CircleReading::of(&fve([-1.0, -1.0, -1.0, 0.97563])), Some(CircleReading::AccompanyingPizza));
+        assert_eq!(CircleReading::of(&fve([0.76619, 0.59629, 0.59662, -1.00044])), Some(CircleReading::Clock));
+        assert_eq!(CircleReading::of(&fve([0.05145, -0.05252, -0.05261, -0.99872])), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod fourier;
 pub mod ideal;
 pub mod isolation;
 pub mod logits;
+pub mod manifold;
 pub mod matrix;
 pub mod pca;
 pub mod progress;

@@ -1,5 +1,5 @@
 //! `grokscope bench`: speed, as JSON. `step` times single training steps of the paper's model
-//! on the CPU backend with a given number of threads, printed as `../shared/bench/torch_reference.py`
+//! on the CPU backend with a given number of threads, printed as `tests/reference/torch_bench.py`
 //! prints its own (`scripts/bench` runs the two in turns); `ensemble` compares a K-ensemble
 //! with K single runs trained one after another in the same process.
 

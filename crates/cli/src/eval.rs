@@ -17,8 +17,9 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> Result<(), String> {
     let checkpoint = super::read_checkpoint(&args.model)?;
-    let trainer = Trainer::from_weights(&checkpoint.run, &checkpoint.weights, &args.backend.device()).map_err(|e| e.to_string())?;
-    let s = pollster::block_on(trainer.snapshot()).map_err(|e| e.to_string())?;
+    let at = |e: grokscope_core::Error| format!("{}: {e}", args.model.display());
+    let trainer = Trainer::from_weights(&checkpoint.run, &checkpoint.weights, &args.backend.device()).map_err(at)?;
+    let s = pollster::block_on(trainer.snapshot()).map_err(at)?;
     // A mixture's numbers above are its operations' means; each one's follow.
     let per_task: serde_json::Map<String, serde_json::Value> = checkpoint
         .run

@@ -7,6 +7,7 @@ mod sweep;
 mod train;
 mod transformer_lens;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -83,7 +84,62 @@ fn parse_backend(name: &str) -> Result<grokscope_core::device::Backend, String> 
 }
 
 /// A checkpoint file, with its path in any error.
-fn read_checkpoint(path: &std::path::Path) -> Result<grokscope_core::Checkpoint, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn read_checkpoint(path: &Path) -> Result<grokscope_core::Checkpoint, String> {
+    let bytes = read_bounded(path, grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES)?;
     grokscope_core::Checkpoint::from_safetensors(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A JSON or CSV file we read whole (a config, a spec, a results table): far larger than any
+/// grokscope writes.
+const MAX_TEXT_BYTES: usize = 64 << 20;
+
+/// A text file of at most [`MAX_TEXT_BYTES`].
+fn read_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_bounded(path, MAX_TEXT_BYTES)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
+/// The file's bytes if it holds at most `limit`: its size is checked before reading, and the
+/// read stops past the limit, so a sparse file or an endless stream (`/dev/zero`) costs no more
+/// memory than the limit.
+fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let at = |e: std::io::Error| format!("{}: {e}", path.display());
+    let too_large = || format!("{}: larger than the {} MiB grokscope reads from such a file", path.display(), limit >> 20);
+    let file = std::fs::File::open(path).map_err(at)?;
+    let metadata = file.metadata().map_err(at)?;
+    if metadata.is_dir() {
+        return Err(format!("{}: is a folder, not a file", path.display()));
+    }
+    if metadata.len() > limit as u64 {
+        return Err(too_large());
+    }
+    // A device or a pipe reports no length: room for the limit at once, rather than doubling
+    // past it.
+    let room = if metadata.is_file() { metadata.len() as usize } else { limit + 1 };
+    let mut bytes = Vec::with_capacity(room);
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(at)?;
+    if bytes.len() > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// Checks that `out` can be a folder for `file`: not a file itself, and without that file
+/// already unless `force`, so nothing is replaced without a word.
+fn check_out_folder(out: &Path, file: &str, force: bool) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!("--out {}: is a file, not a folder", out.display()));
+    }
+    check_out_file(&out.join(file), force)
+}
+
+/// Checks that `path` does not exist, unless `force`.
+fn check_out_file(path: &Path, force: bool) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("--out {}: is a folder, not a file", path.display()));
+    }
+    if path.exists() && !force {
+        return Err(format!("{} exists: --force replaces it, or choose another --out", path.display()));
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use grokscope_sweep::folder::{RESULTS_FILE, SweepFolder, merge, write_atomically
 use grokscope_sweep::plan::{Budget, ensembles, parse_shard, shard};
 use grokscope_sweep::results;
 use grokscope_sweep::slurm::SlurmSweep;
-use grokscope_sweep::spec::{Grid, Random, Scheme, SweepSpec, parse_values, parse_whole};
+use grokscope_sweep::spec::{Grid, MAX_RUNS, Random, Scheme, SweepSpec, parse_values, parse_whole};
 use grokscope_sweep::train::{Batching, train_ensemble};
 use pollster::block_on;
 
@@ -91,8 +91,12 @@ struct MergeArgs {
     /// The shards' folders.
     #[arg(required = true)]
     dirs: Vec<PathBuf>,
+    /// The merged table: a file (a CSV), where the sweep's own --out is a folder.
     #[arg(long)]
     out: PathBuf,
+    /// Replace the file at --out if it exists.
+    #[arg(long)]
+    force: bool,
     /// Write what there is even if runs are missing (they are still listed).
     #[arg(long)]
     partial: bool,
@@ -122,6 +126,7 @@ struct SlurmArgs {
 struct PlotArgs {
     /// A results table (results.csv of a sweep or a merge).
     results: PathBuf,
+    /// The folder for the charts (created if missing); charts of the same names are replaced.
     #[arg(long)]
     out: PathBuf,
     /// Leave out the paper's points.
@@ -141,7 +146,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
 impl SpecArgs {
     fn spec(&self) -> Result<SweepSpec, String> {
         if let Some(path) = &self.spec {
-            let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = super::read_text(path)?;
             return SweepSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
         }
         let mut base = RunConfig::paper(1.0);
@@ -153,6 +158,10 @@ impl SpecArgs {
         let widths = |text: &Option<String>| -> Result<Vec<usize>, String> {
             Ok(text.as_deref().map(parse_whole).transpose()?.unwrap_or_default().into_iter().map(|w| w as usize).collect())
         };
+        let seeds = self.seeds.unwrap_or(1);
+        if !(1..=MAX_RUNS as u64).contains(&seeds) {
+            return Err(format!("--seeds {seeds}: between 1 and {MAX_RUNS}"));
+        }
         let scheme = match self.random {
             Some(runs) => {
                 let log2_d_model = match &self.log2_d_model {
@@ -170,7 +179,7 @@ impl SpecArgs {
             None => Scheme::Grid(Grid {
                 attention_rate: self.alpha.as_deref().map(parse_values).transpose()?.unwrap_or_default(),
                 d_model: widths(&self.d_model)?,
-                seed: (0..self.seeds.unwrap_or(1)).collect(),
+                seed: (0..seeds).collect(),
                 ..Grid::default()
             }),
         };
@@ -256,6 +265,7 @@ fn progress(done: usize, total: usize, resumed: usize, started: Instant) {
 
 fn run_merge(args: MergeArgs) -> Result<(), String> {
     let (_, rows) = merge(&args.dirs, args.partial).map_err(|e| e.to_string())?;
+    super::check_out_file(&args.out, args.force)?;
     write_atomically(&args.out, &results::to_csv(&rows)).map_err(|e| e.to_string())?;
     eprintln!("merged {} folders: {} models; wrote {}", args.dirs.len(), rows.len(), args.out.display());
     Ok(())
@@ -278,7 +288,7 @@ fn run_slurm(args: SlurmArgs) -> Result<(), String> {
 }
 
 fn run_plot(args: PlotArgs) -> Result<(), String> {
-    let text = fs::read_to_string(&args.results).map_err(|e| format!("{}: {e}", args.results.display()))?;
+    let text = super::read_text(&args.results)?;
     let rows = results::parse(&text, &args.results.display().to_string()).map_err(|e| e.to_string())?;
     if rows.is_empty() {
         return Err(format!("{}: no models to draw", args.results.display()));

@@ -16,12 +16,14 @@ use grokscope_core::{Checkpoint, RunConfig, Trainer};
 use pollster::block_on;
 
 #[derive(Args)]
+// Numbers may be negative (`--lr -1`), so that such a value is refused by what it is rather
+// than taken for a flag.
 pub struct TrainArgs {
     /// A RunConfig JSON file; the flags below override its values. Without it, the paper's run.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Attention rate α (0 = constant attention, the Pizza regime; 1 = standard attention).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f64>,
     /// The modulus.
     #[arg(long)]
@@ -48,28 +50,35 @@ pub struct TrainArgs {
     steps: Option<usize>,
     #[arg(long)]
     seed: Option<u64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     weight_decay: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     train_fraction: Option<f64>,
     /// Steps between evaluations (one line of metrics.jsonl each).
     #[arg(long)]
     eval_every: Option<usize>,
+    /// Also write the model every N steps, as model-STEP.safetensors (a multiple of the
+    /// evaluation interval), to analyse the run as it went.
+    #[arg(long)]
+    checkpoint_every: Option<usize>,
     /// cpu, flex or wgpu (ndarray when built with `--features ndarray`).
     #[arg(long, default_value = "cpu", value_parser = super::parse_backend)]
     backend: Backend,
-    /// Output directory.
+    /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// Replace a model already in --out.
+    #[arg(long)]
+    force: bool,
 }
 
 impl TrainArgs {
     fn run_config(&self) -> Result<RunConfig, String> {
         let mut run = match &self.config {
             Some(path) => {
-                let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let text = super::read_text(path)?;
                 serde_json::from_str(&text).map_err(|e| format!("{}: not a run config ({e})", path.display()))?
             }
             None if self.encoding.as_deref().map(str::parse) == Some(Ok(Scheme::Furuta)) => RunConfig::furuta(Operation::Add),
@@ -108,12 +117,22 @@ impl TrainArgs {
             }
         }
         run.validate().map_err(|e| e.to_string())?;
+        // A run of no steps is a model at its initial weights, which `train` has nothing to do for.
+        if run.train.steps == 0 {
+            return Err("0 steps: train at least 1 (a model at its initial weights needs no training)".into());
+        }
         Ok(run)
     }
 }
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
     let run = args.run_config()?;
+    super::check_out_folder(&args.out, "model.safetensors", args.force)?;
+    if let Some(n) = args.checkpoint_every
+        && (n == 0 || n % run.train.eval_every != 0)
+    {
+        return Err(format!("--checkpoint-every {n}: a positive multiple of the evaluation interval, {}", run.train.eval_every));
+    }
     fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let write = |name: &str, bytes: &[u8]| {
         let path = args.out.join(name);
@@ -134,6 +153,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         let evaluation = Evaluation { snapshot, progress: Some(measures) };
         writeln!(metrics, "{}", serde_json::to_string(&evaluation).expect("evaluations serialise")).map_err(|e| e.to_string())?;
         progress(&evaluation.snapshot, total, started.elapsed().as_secs_f64());
+        if args.checkpoint_every.is_some_and(|n| trainer.step() % n == 0 && trainer.step() < total) {
+            write(&format!("model-{}.safetensors", trainer.step()), &Checkpoint::new(run.clone(), weights).to_safetensors())?;
+        }
         if trainer.step() >= total {
             break;
         }

@@ -1,6 +1,6 @@
 //! The workspace's layout as ARCHITECTURE.md draws it: the crates' dependencies on each other
-//! are exactly its table (read from `cargo metadata`), and no module of the notebook imports a
-//! module that imports it. Here because the CLI's tests are the workspace's native top.
+//! are exactly its table (read from `cargo metadata`), no module of any crate imports a module
+//! that imports it, and the notebook's layers point down. Here because the CLI's tests are the workspace's native top.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -62,10 +62,11 @@ fn crate_dependencies_are_the_documented_ones() {
     assert_eq!(actual(), documented(), "ARCHITECTURE.md's table and Cargo.toml disagree (left: Cargo.toml)");
 }
 
-/// The modules of crates/notebook/src (`run::session`, `views::cells`, ...), each with the modules
-/// it names through `crate::` paths (the longest path that is a module).
-fn notebook_imports() -> BTreeMap<String, BTreeSet<String>> {
-    let src = root().join("crates/notebook/src");
+/// The modules of `crates/NAME/src` (`run::session`, `views::cells`, ...), each with the modules
+/// it names through `crate::` paths (the longest path that is a module). The crate's roots
+/// (main.rs, lib.rs) are no modules; nor, in the notebook, what the page shares with the worker.
+fn imports(name: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let src = root().join("crates").join(name).join("src");
     let mut files = Vec::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
@@ -73,20 +74,19 @@ fn notebook_imports() -> BTreeMap<String, BTreeSet<String>> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if path.extension().is_some_and(|e| e == "rs") {
                 files.push(path);
             }
         }
     }
-    // `views/cells/mod.rs` is `views::cells`; the binary's root and the library (what the page
-    // shares with the worker) are no modules of the page.
+    // `views/cells/mod.rs` is `views::cells`.
     let module_of = |path: &Path| -> Option<String> {
         let relative = path.strip_prefix(&src).unwrap().with_extension("");
         let mut parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         if parts.last().is_some_and(|p| p == "mod") {
             parts.pop();
         }
-        let top = ["main", "lib", "protocol", "webgpu"];
+        let top: &[&str] = if name == "notebook" { &["main", "lib", "protocol", "webgpu"] } else { &["main", "lib"] };
         (!parts.is_empty() && !top.contains(&parts[0].as_str())).then(|| parts.join("::"))
     };
     let modules: BTreeSet<String> = files.iter().filter_map(|f| module_of(f)).collect();
@@ -110,26 +110,32 @@ fn notebook_imports() -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[test]
-fn no_notebook_module_imports_one_that_imports_it() {
-    let imports = notebook_imports();
-    assert!(imports.len() > 20 && imports.contains_key("run::session"), "found the notebook's modules: {imports:?}");
+fn no_module_of_any_crate_imports_one_that_imports_it() {
     // Depth-first search for a path back to where it started.
     fn reaches(imports: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool {
         imports.get(from).into_iter().flatten().any(|next| next == to || (seen.insert(next.clone()) && reaches(imports, next, to, seen)))
     }
-    for module in imports.keys() {
-        assert!(
-            !reaches(&imports, module, module, &mut BTreeSet::new()),
-            "`{module}` imports a module that leads back to it: {imports:#?}"
-        );
+    let crates = actual();
+    assert!(crates.len() >= 8, "found the workspace's crates: {crates:?}");
+    for name in crates.keys() {
+        let imports = imports(name);
+        for module in imports.keys() {
+            assert!(
+                !reaches(&imports, module, module, &mut BTreeSet::new()),
+                "{name}: `{module}` imports a module that leads back to it: {imports:#?}"
+            );
+        }
     }
+    let notebook = imports("notebook");
+    assert!(notebook.len() > 20 && notebook.contains_key("run::session"), "found the notebook's modules: {notebook:?}");
+    assert!(imports("core").contains_key("encoding"), "and the core's");
 }
 
 /// The layers of main.rs: views → state → run → browser, schedule; nothing imports upwards.
 #[test]
 fn notebook_layers_point_down() {
     let layer = |module: &str| ["views", "state", "run", "browser", "schedule"].iter().position(|l| module.split("::").next() == Some(l));
-    for (module, used) in notebook_imports() {
+    for (module, used) in imports("notebook") {
         let from = layer(&module).unwrap_or_else(|| panic!("`{module}` is in no layer"));
         for to in used {
             let to_layer = layer(&to).unwrap();

@@ -1,4 +1,14 @@
-//! The `grokscope` binary as a user runs it.
+//! The `grokscope` binary as a user runs it: `train` writes metrics (the progress measures in
+//! every line of `metrics.jsonl`; the character basis for multiplication and division only),
+//! checkpoint and config that `eval` and `analyze` read back (test accuracy from the rebuilt
+//! split, the curves and `progress.svg` charted); `--operation` takes a formula; `analyze` on
+//! Model A (its numbers, every SVG, metrics.json) and on an {+, ·} mixture operation by
+//! operation (each one's accuracy its own curve's, the verdict and restricted loss where they
+//! apply, each one's charts in its own folder); `transformer-lens` writes Model B in
+//! TransformerLens' layouts and refuses Model A; `sweep`: a grid's table, a member equal to its
+//! `train` run, resumed after a kill with a half-written row, two shards merged to the same
+//! table, a merge with missing or doubled runs refused, the phase diagrams. Bad or careless input
+//! is a message and exit code 1, never a panic, and replaces nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -209,9 +219,16 @@ fn analyze_model_a() {
     let mut svgs: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.ends_with(".svg")).collect();
     svgs.sort();
-    assert_eq!(svgs.len(), 13, "{svgs:?}"); // readout, components, circles, logits, 6 circles, fourier, neurons, attention
+    // readout, components, circles, logits, 6 circles, parallel circles, fourier, neurons, attention,
+    // and the 2026 reading's PAD, CKA and R² charts
+    assert_eq!(svgs.len(), 17, "{svgs:?}");
     assert!(std::fs::read_to_string(dir.join("readout.svg")).unwrap().contains("Verdict: Pizza"));
     assert!(std::fs::read_to_string(dir.join("neurons.svg")).unwrap().contains("Neurons by dominant input frequency"));
+    // The parallel circles: each circle's own accuracy and reading, and the curve of the first
+    // n kept, in the JSON and drawn.
+    assert_eq!(report["circles"][0]["reading"], "pizza");
+    assert_eq!(report["top_circles_accuracy"].as_array().map(Vec::len), Some(6));
+    assert!(std::fs::read_to_string(dir.join("parallel_circles.svg")).unwrap().contains("k=17"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -268,6 +285,75 @@ fn bad_input_is_a_message_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// What a careless or hostile user types: every count bounded before anything is allocated,
+/// files read no further than their limit, misspelt keys and replaced outputs refused by name,
+/// weights that are not finite named, and every number echoed as it was written.
+#[test]
+fn careless_input_is_refused_by_name_and_replaces_nothing() {
+    let dir = scratch("careless");
+    std::fs::create_dir_all(&dir).unwrap();
+    let at = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let tiny = ["train", "--p", "11", "--d-model", "16", "--steps", "5"];
+    let refused = |args: &[&str]| failed(&grokscope(args));
+
+    // Counts bounded before allocation.
+    let shard = refused(&["sweep", "--alpha", "0", "--p", "11", "--shard", "0/18446744073709551615", "--out", &at("s")]);
+    assert!(shard.contains("N ≤ 10000"), "{shard}");
+    assert!(refused(&["sweep", "--alpha", "0", "--seeds", "18446744073709551615", "--out", &at("s")]).contains("--seeds"));
+
+    // Files: checked by size before reading, and no further than the limit.
+    let sparse = std::fs::File::create(at("sparse.safetensors")).unwrap();
+    sparse.set_len(1 << 30).unwrap();
+    for command in ["eval", "analyze", "transformer-lens"] {
+        let out = refused(&[command, &at("sparse.safetensors"), "--out", &at("tl")][..if command == "transformer-lens" { 4 } else { 2 }]);
+        assert!(out.contains("larger than the 512 MiB"), "{command}: {out}");
+    }
+    assert!(refused(&["eval", "/dev/zero"]).contains("larger than the 512 MiB"));
+    assert!(refused(&["eval", dir.to_str().unwrap()]).contains("is a folder"));
+
+    // Misspelt keys in a config or a spec, and a spec with both schemes.
+    std::fs::write(at("config.json"), r#"{"task": {"operation": "add", "p": 11}, "train": {"stpes": 3}}"#).unwrap();
+    assert!(refused(&["train", "--config", &at("config.json"), "--out", &at("c")]).contains("unknown field `stpes`"));
+    std::fs::write(at("spec.json"), r#"{"bsae": {}, "grid": {"attention_rate": [0]}}"#).unwrap();
+    assert!(refused(&["sweep", &at("spec.json"), "--out", &at("s")]).contains("unknown field `bsae`"));
+    std::fs::write(at("spec.json"), r#"{"grid": {"attention_rate": [0]}, "random": {"runs": 2}}"#).unwrap();
+    assert!(refused(&["sweep", &at("spec.json"), "--out", &at("s")]).contains("not both"));
+    assert!(!dir.join("c").exists() && !dir.join("s").exists(), "nothing written");
+
+    // A model in --out is replaced only with --force; --out naming a file says so.
+    let model = dir.join("m").join("model.safetensors");
+    succeeded(&grokscope(&[&tiny[..], &["--out", &at("m")]].concat()));
+    let first = std::fs::read(&model).unwrap();
+    let again = refused(&[&tiny[..], &["--seed", "1", "--out", &at("m")]].concat());
+    assert!(again.contains("exists: --force replaces it"), "{again}");
+    assert_eq!(std::fs::read(&model).unwrap(), first);
+    succeeded(&grokscope(&[&tiny[..], &["--seed", "1", "--force", "--out", &at("m")]].concat()));
+    assert_ne!(std::fs::read(&model).unwrap(), first);
+    assert!(refused(&[&tiny[..], &["--out", &at("config.json")]].concat()).contains("is a file, not a folder"));
+
+    // Weights that are not finite are named, in eval and analyze alike.
+    let mut checkpoint = Checkpoint::from_safetensors(&first).unwrap();
+    checkpoint.weights.0.get_mut("embed.W_E").unwrap().values[3] = f32::NAN;
+    std::fs::write(at("nan.safetensors"), checkpoint.to_safetensors()).unwrap();
+    for command in ["eval", "analyze"] {
+        let out = refused(&[command, &at("nan.safetensors")]);
+        assert!(out.contains("nan.safetensors") && out.contains("`embed.W_E` has 1 non-finite value(s)"), "{command}: {out}");
+    }
+    // A shape error names the file.
+    let mut checkpoint = Checkpoint::from_safetensors(&first).unwrap();
+    checkpoint.weights.0.get_mut("embed.W_E").unwrap().shape = vec![11, 16];
+    std::fs::write(at("shape.safetensors"), checkpoint.to_safetensors()).unwrap();
+    let shape = refused(&["eval", &at("shape.safetensors")]);
+    assert!(shape.contains("shape.safetensors: tensor `embed.W_E` has shape [11, 16]"), "{shape}");
+
+    // Numbers as written; negative ones refused for what they are; no run of 0 steps.
+    let decay = refused(&[&tiny[..], &["--weight-decay", "1e300", "--out", &at("w")]].concat());
+    assert!(decay.contains("weight decay 1e300:") && decay.len() < 200, "{decay}");
+    assert!(refused(&[&tiny[..], &["--lr", "-1", "--out", &at("w")]].concat()).contains("learning rate -1:"));
+    assert!(refused(&["train", "--steps", "0", "--out", &at("w")]).contains("0 steps"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A quick grid of 12 tiny runs in two shapes (ensembles), as the command line writes one.
@@ -352,7 +438,9 @@ fn a_sweep_trains_every_run_resumes_shards_merges_and_plots() {
     assert_eq!(read(&merged), table);
     assert!(failed(&grokscope(&["sweep", "merge", a, "--out", merged.to_str().unwrap()])).contains("have no results"));
     assert!(failed(&grokscope(&["sweep", "merge", a, a, "--out", merged.to_str().unwrap()])).contains("is in both"));
+    assert!(failed(&grokscope(&["sweep", "merge", a, b, "--out", merged.to_str().unwrap()])).contains("exists: --force"));
     assert_eq!(read(&merged), table, "a refused merge writes nothing");
+    succeeded(&grokscope(&["sweep", "merge", a, b, "--force", "--out", merged.to_str().unwrap()]));
 
     let charts = dir.join("charts");
     succeeded(&grokscope(&["sweep", "plot", merged.to_str().unwrap(), "--out", charts.to_str().unwrap()]));
@@ -382,4 +470,49 @@ fn bad_sweeps_are_a_message_and_change_nothing() {
     assert_eq!(read(&dir.join("results.csv")), before);
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_file(&spec).unwrap();
+}
+
+/// The `manifold` block under the names other tools read, its charts, and `--against` Model B:
+/// the MMD between the two PADs, one per estimator.
+#[test]
+fn analyze_model_a_against_model_b() {
+    let checkpoints = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/clock-pizza/checkpoints");
+    let (a, b) = (checkpoints.join("p99zdpze5l.safetensors"), checkpoints.join("l8k1hzciux.safetensors"));
+    let dir = scratch("analyze-against");
+    let report =
+        stdout_json(&grokscope(&["analyze", a.to_str().unwrap(), "--against", b.to_str().unwrap(), "--out", dir.to_str().unwrap()]));
+    let m = &report["manifold"];
+    let number = |path: &[&str]| path.iter().fold(m, |v, key| &v[*key]).as_f64().unwrap_or_else(|| panic!("{path:?} in {m}"));
+    for group in ["cka_first_layer", "cka_logits"] {
+        for reference in ["disc", "torus", "circle"] {
+            number(&[group, reference]);
+        }
+    }
+    for key in ["r2_first_mean", "r2_additive_mean", "r2_second_mean", "phase_locking"] {
+        number(&["simple_neuron", key]);
+    }
+    for pad in ["pad", "pad_argmax"] {
+        for key in ["diagonal_fraction", "within_one", "mean_torus_distance"] {
+            number(&[pad, key]);
+        }
+    }
+    for key in ["first_order", "additive", "first_order_plus_residual"] {
+        assert_eq!(number(&["replaced_accuracy", key]), 1.0, "Model A keeps every answer: {key}");
+    }
+    let cluster = &m["clusters"][0];
+    for key in ["frequency", "neurons", "r2_first_mean"] {
+        assert!(cluster[key].is_number(), "{key} in {cluster}");
+    }
+    assert!(cluster["cka_first_layer"]["disc"].is_number() && cluster["cka_logits"]["circle"].is_number());
+    assert!(number(&["cka_first_layer", "disc"]) > 0.99 && number(&["cka_logits", "circle"]) > 0.98);
+    // Both models' centroid PADs hug the diagonal: the MMD cannot tell them apart; their argmax
+    // PADs differ.
+    assert!(number(&["pad_mmd", "mmd"]) < 0.05 && number(&["pad_mmd", "p_value"]) > 0.5, "{m}");
+    assert!(number(&["pad_argmax_mmd", "mmd"]) > 0.1 && number(&["pad_argmax_mmd", "p_value"]) <= 0.01, "{m}");
+    assert_eq!(m["pad_mmd"]["against"], b.to_str().unwrap());
+    let pad = std::fs::read_to_string(dir.join("manifold_pad.svg")).unwrap();
+    assert!(pad.contains("PAD, normalised centroid") && pad.contains("PAD, argmax"));
+    assert!(std::fs::read_to_string(dir.join("manifold_cka.svg")).unwrap().contains("f=3 (149)"));
+    assert!(std::fs::read_to_string(dir.join("manifold_r2.svg")).unwrap().contains("R² additive"));
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -93,6 +93,7 @@ impl Checkpoint {
             }
             weights.insert(name, HostTensor::from_le_bytes(view.shape().to_vec(), view.data()));
         }
+        weights.check_finite()?;
         Ok(Checkpoint { run, weights, origin })
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{MlpOnlyConfig, ModelConfig, TransformerConfig};
 use crate::task::{Operation, Task, is_prime};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// Full-batch optimizer steps.
     pub steps: usize,
@@ -57,7 +57,10 @@ impl TrainConfig {
     }
 }
 
+/// Every configuration read from outside refuses keys it does not know: a misspelt `"stpes"`
+/// would otherwise run the default 20,000 steps without a word.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct RunConfig {
     pub task: Task,
     pub model: ModelConfig,
@@ -156,7 +159,7 @@ impl RunConfig {
                     return bad(format!("{} layers: must be between 1 and {MAX_LAYERS}", c.n_layers));
                 }
                 if !(0.0..=1.0).contains(&c.attention_rate) {
-                    return bad(format!("attention rate {}: must be between 0 and 1", c.attention_rate));
+                    return bad(format!("attention rate {}: must be between 0 and 1", number(c.attention_rate)));
                 }
             }
             ModelConfig::MlpOnly(c) => {
@@ -173,19 +176,19 @@ impl RunConfig {
             return bad(format!("{} steps: at most {MAX_STEPS}", t.steps));
         }
         if !(t.train_fraction > 0.0 && t.train_fraction < 1.0) || ((t.train_fraction * self.task.num_pairs() as f64) as usize) == 0 {
-            return bad(format!("train fraction {}: must leave pairs both to train on and to test on", t.train_fraction));
+            return bad(format!("train fraction {}: must leave pairs both to train on and to test on", number(t.train_fraction)));
         }
         if !(t.lr.is_finite() && t.lr > 0.0 && t.lr <= 1.0) {
-            return bad(format!("learning rate {}: must be in (0, 1]", t.lr));
+            return bad(format!("learning rate {}: must be in (0, 1]", number(t.lr)));
         }
         if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0 && t.weight_decay * t.lr < 1.0) {
-            return bad(format!("weight decay {}: must be ≥ 0 with lr · weight decay < 1", t.weight_decay));
+            return bad(format!("weight decay {}: must be ≥ 0 with lr · weight decay < 1", number(t.weight_decay)));
         }
         if !((0.0..1.0).contains(&t.beta1) && (0.0..1.0).contains(&t.beta2)) {
             return bad("AdamW betas must be in [0, 1)".into());
         }
         if !(t.epsilon.is_finite() && t.epsilon > 0.0) {
-            return bad(format!("epsilon {}: must be positive", t.epsilon));
+            return bad(format!("epsilon {}: must be positive", number(t.epsilon)));
         }
         if t.eval_every == 0 {
             return bad("eval_every must be at least 1".into());
@@ -202,9 +205,39 @@ impl RunConfig {
     }
 }
 
+/// A setting as a person wrote it: `1e300`, not its 301 digits.
+pub fn number(x: f64) -> String {
+    let magnitude = x.abs();
+    if magnitude != 0.0 && !(1e-4..1e6).contains(&magnitude) { format!("{x:e}") } else { format!("{x}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_are_echoed_as_written() {
+        let mut run = RunConfig::paper(1.0);
+        run.train.weight_decay = 1e300;
+        let why = run.validate().unwrap_err().to_string();
+        assert!(why.contains("weight decay 1e300:"), "{why}");
+        assert_eq!((number(0.8), number(2e-7), number(0.0), number(-1.0)), ("0.8".into(), "2e-7".into(), "0".into(), "-1".into()));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let json = serde_json::to_value(RunConfig::paper(1.0)).unwrap();
+        for (path, key) in [("", "modle"), ("/train", "stpes"), ("/model", "atention_rate"), ("/task", "modulus")] {
+            let mut bad = json.clone();
+            bad.pointer_mut(path).unwrap().as_object_mut().unwrap().insert(key.into(), 3.into());
+            let why = serde_json::from_value::<RunConfig>(bad).unwrap_err().to_string();
+            assert!(why.contains(&format!("unknown field `{key}`")), "{path}: {why}");
+        }
+        let mlp = serde_json::json!({"task": {"operation": "add", "p": 11}, "model": {"kind": "mlp_only", "mlp_type": "A", "d_hidden": 8, "depth": 2}, "train": {}});
+        assert!(serde_json::from_value::<RunConfig>(mlp).unwrap_err().to_string().contains("unknown field `depth`"));
+        let furuta = RunConfig::furuta(Operation::Multiply);
+        assert_eq!(serde_json::from_value::<RunConfig>(serde_json::to_value(&furuta).unwrap()).unwrap(), furuta);
+    }
 
     #[test]
     fn warmup_starts_at_zero() {

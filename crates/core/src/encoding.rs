@@ -5,7 +5,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
 
-use crate::task::{Operation, Task};
+use crate::task::{MAX_MIXED, Operation, Task};
 
 /// Whose input convention the model follows (docs/operations.md).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -49,6 +49,8 @@ impl std::str::FromStr for Scheme {
 }
 
 /// The model's input: the scheme, and for the Clock & Pizza one the appendix's two variants.
+/// Read as part of `TransformerConfig`, whose reader names these keys (`model/mod.rs`): keep the
+/// two in step.
 /// The position embedding, where there is one, is the model's.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Encoding {
@@ -68,8 +70,9 @@ fn is_clock_pizza(scheme: &Scheme) -> bool {
     *scheme == Scheme::ClockPizza
 }
 
-/// Furuta's special tokens follow the p numbers in this order.
-pub(crate) const FURUTA_SPECIAL_TOKENS: usize = 5;
+/// Furuta's special tokens (+ − · / =) follow the p numbers in this order: an operator token for
+/// each operation a mixture may hold.
+pub(crate) const FURUTA_SPECIAL_TOKENS: usize = MAX_MIXED;
 
 impl Encoding {
     pub fn furuta() -> Self {

@@ -15,6 +15,11 @@ pub enum Error {
         expected: Vec<usize>,
         found: Vec<usize>,
     },
+    /// Weights with NaN or infinite values: a diverged run or a damaged file.
+    NonFinite {
+        name: String,
+        count: usize,
+    },
     /// The device failed while running or reading back.
     Device(String),
 }
@@ -29,6 +34,11 @@ impl fmt::Display for Error {
             Error::WrongShape { name, expected, found } => {
                 write!(f, "tensor `{name}` has shape {found:?}, but this model needs {expected:?}")
             }
+            Error::NonFinite { name, count } => write!(
+                f,
+                "tensor `{name}` has {count} non-finite value(s) (NaN or infinity): the run diverged or the file is \
+                 damaged, and no measure of such weights means anything"
+            ),
             Error::Device(why) => write!(f, "the device failed: {why}"),
         }
     }

@@ -17,6 +17,8 @@ pub enum Stream {
     Init = 2,
     /// A random sweep's draws of attention rate, width and seed per run.
     Sweep = 3,
+    /// The permutations of a two-sample test (the manifold measures' MMD p-value).
+    Permutation = 4,
 }
 
 pub struct HostRng {

@@ -285,6 +285,7 @@ impl TryFrom<String> for Operation {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Task {
     pub operation: Operation,
     /// The modulus, also the number of answer classes.
@@ -305,8 +306,10 @@ pub struct Example {
     pub answer: u32,
 }
 
-/// A mixture holds at most as many operations as Furuta's encoding has operator tokens.
-pub const MAX_MIXED: usize = crate::encoding::FURUTA_SPECIAL_TOKENS;
+/// A mixture holds at most this many operations: Furuta's encoding has an operator token for
+/// each (`encoding::FURUTA_SPECIAL_TOKENS`, this count; the encoding reads the task, not the
+/// other way round).
+pub const MAX_MIXED: usize = 5;
 
 /// The mixtures Furuta et al. train, as `Task::with_operations` reads them.
 pub const FURUTA_MIXTURES: [&str; 4] = ["add,subtract", "add,multiply", "add,subtract,multiply", "a^2+b^2,a^2+ab+b^2,(a+b)^2"];

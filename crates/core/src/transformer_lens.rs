@@ -1,6 +1,6 @@
 //! A Clock & Pizza transformer as TransformerLens' `HookedTransformer`: its state dict, in
 //! TransformerLens' names and layouts, and the `HookedTransformerConfig` that rebuilds it
-//! (README, "TransformerLens").
+//! (docs/cli.md, "TransformerLens").
 //!
 //! Only α = 1 converts: TransformerLens' attention is softmax attention, which is what the model
 //! computes at α = 1 (bidirectional, as the official code never applies its mask). At α < 1 the

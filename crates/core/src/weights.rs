@@ -176,6 +176,23 @@ impl Weights {
         self.0.keys().find(|k| !table.iter().any(|p| &p.name == *k))
     }
 
+    /// The first tensor holding a NaN or an infinity, with how many such values it holds: a run
+    /// that diverged, or a damaged file. Nothing measured on such weights means anything.
+    pub fn non_finite(&self) -> Option<(&str, usize)> {
+        self.0.iter().find_map(|(name, t)| {
+            let bad = t.values.iter().filter(|v| !v.is_finite()).count();
+            (bad > 0).then_some((name.as_str(), bad))
+        })
+    }
+
+    /// Refuses weights with a NaN or an infinity, naming the tensor.
+    pub fn check_finite(&self) -> Result<(), Error> {
+        match self.non_finite() {
+            Some((name, bad)) => Err(Error::NonFinite { name: name.to_string(), count: bad }),
+            None => Ok(()),
+        }
+    }
+
     /// Σ‖θ‖², the squared L2 norm of all parameters.
     pub fn squared_norm(&self) -> f64 {
         self.0.values().flat_map(|t| &t.values).map(|&v| (v as f64) * (v as f64)).sum()

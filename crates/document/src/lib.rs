@@ -4,13 +4,16 @@
 //! compared runs apart (`compare`). Nothing here
 //! touches the browser, so all of it is tested natively, fuzzed included; the page's URL
 //! options (`options`) are parsed here for the same reason. It depends on
-//! grokscope-core, and on grokscope-sweep for a sweep cell's spec.
+//! grokscope-core, and on grokscope-sweep for a sweep cell's spec. A text cell's Markdown
+//! becomes a bounded tree of safe elements here (`markdown`), which the page only draws.
 
 pub mod compare;
 mod error;
 pub mod export;
 pub mod lessons;
 pub mod link;
+pub mod markdown;
+pub mod merge;
 pub mod notebook;
 pub mod options;
 

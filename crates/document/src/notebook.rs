@@ -25,7 +25,10 @@ pub const MAX_CELL_ID: u32 = 1 << 20;
 /// sweeps are for the command line and a cluster (docs/sweeps.md).
 pub const MAX_SWEEP_RUNS: usize = 1000;
 
+/// Every struct here refuses keys it does not know, so a misspelt setting in a file or link is
+/// an error by name rather than a default silently run.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Notebook {
     pub version: u32,
     pub title: String,
@@ -111,7 +114,7 @@ impl Control {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Cell {
     /// Stable within the notebook: analysis cells name their experiment by it.
     pub id: u32,
@@ -119,8 +122,21 @@ pub struct Cell {
     pub kind: CellKind,
 }
 
+/// By hand, because serde refuses no unknown key beside a flattened field: the id is taken out
+/// and the rest read as a [`CellKind`], whose variants refuse what they do not know.
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        let id = fields.remove("id").ok_or_else(|| D::Error::missing_field("id"))?;
+        let id = u32::deserialize(id).map_err(D::Error::custom)?;
+        let kind = CellKind::deserialize(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
+        Ok(Cell { id, kind })
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CellKind {
     /// Markdown, rendered as text: raw HTML in it is shown, never run.
     Markdown {
@@ -163,6 +179,7 @@ pub enum CellKind {
 /// appear once the run of cell `after` (an experiment or a sweep) has finished, or at once
 /// without one. The pick is the reader's, saved with their copy.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Question {
     pub prompt: String,
     pub choices: Vec<String>,
@@ -175,6 +192,7 @@ pub struct Question {
 
 /// What a check cell expects of a run; each part optional.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Expectation {
     /// What the analysis reads, as the verdict names it: "Clock", "Pizza", ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,12 +304,17 @@ impl Notebook {
         struct Versioned {
             version: u32,
         }
-        let corrupted = |e: serde_json::Error| DocumentError::Corrupted { what, why: e.to_string() };
-        let Versioned { version } = serde_json::from_slice(text).map_err(corrupted)?;
+        // Cut short or not JSON: damaged. Well-formed JSON with a value or key grokscope does not
+        // know: asking for the same notebook again would not help, so say what is wrong in it.
+        let unreadable = |e: serde_json::Error| match e.classify() {
+            serde_json::error::Category::Data => DocumentError::Invalid(e.to_string()),
+            _ => DocumentError::Corrupted { what, why: e.to_string() },
+        };
+        let Versioned { version } = serde_json::from_slice(text).map_err(unreadable)?;
         if version > FORMAT_VERSION {
             return Err(DocumentError::Newer { what, version, supported: FORMAT_VERSION });
         }
-        let notebook: Notebook = serde_json::from_slice(text).map_err(corrupted)?;
+        let notebook: Notebook = serde_json::from_slice(text).map_err(unreadable)?;
         notebook.check()?;
         Ok(notebook)
     }

@@ -12,12 +12,14 @@ use std::collections::HashMap;
 
 use grokscope_core::RunConfig;
 use grokscope_document::lessons::{Fit, Size};
+use grokscope_document::merge::merge_added;
 use grokscope_document::options::UrlOptions;
 use grokscope_document::{Cell, CellKind, ChartChoice, Control, Notebook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::opening::{is_shipped_default, shipped, shipped_run};
+use crate::browser::opening::{Opened, is_shipped_default, shipped, shipped_run};
+use crate::browser::storage;
 use crate::run::gpu::{Devices, pace};
 use crate::run::session::{Session, Status};
 use crate::run::sweep::SweepSession;
@@ -261,11 +263,128 @@ impl Ctx {
         });
     }
 
+    /// Whether a run could not be kept in the browser's storage (reactive in each run's note).
+    pub fn runs_unkept(&self) -> bool {
+        self.sessions.with_value(|m| m.values().any(|(_, s)| s.kept_note.with(|n| n.starts_with("Not kept"))))
+    }
+
     /// Appends a cell; its id.
     pub fn add(&self, kind: CellKind) -> u32 {
         let id = self.notebook.with_untracked(Notebook::next_id);
         self.notebook.update(|n| n.cells.push(Cell { id, kind }));
         id
+    }
+}
+
+/// Autosave: every change of the document goes into the page's slot in the browser's storage,
+/// unless another tab saved that slot since this one last read or wrote it (its revision
+/// changed, `browser::storage`). Then the two merge where each only added cells; otherwise the
+/// other tab's copy stays, this tab's is kept beside it, and saving waits for the reader.
+/// Sizing the shipped default for the device is not an edit: it saves nothing.
+#[derive(Clone, Copy)]
+pub struct Autosave {
+    /// Why the last save failed; empty when it did not.
+    pub error: RwSignal<String>,
+    /// What another tab did to this notebook, to tell the reader.
+    pub other_tab: RwSignal<Option<String>>,
+    /// After a conflict: nothing is saved until the reader chooses (`save_over`, or a reload).
+    pub paused: RwSignal<bool>,
+    /// The revision this tab last read or wrote, and what it held.
+    saved: StoredValue<(Option<String>, Notebook), LocalStorage>,
+    slot: StoredValue<String, LocalStorage>,
+    ctx: Ctx,
+}
+
+impl Autosave {
+    /// Starts saving `ctx`'s notebook, opened as `opened`, and listening for other tabs' saves.
+    pub fn start(ctx: Ctx, opened: &Opened, options: UrlOptions) -> Self {
+        let autosave = Autosave {
+            error: RwSignal::new(String::new()),
+            other_tab: RwSignal::new(None),
+            paused: RwSignal::new(false),
+            saved: StoredValue::new_local((storage::revision(&opened.slot), opened.notebook.clone())),
+            slot: StoredValue::new_local(opened.slot.clone()),
+            ctx,
+        };
+        Effect::new(move |_| {
+            let ours = ctx.notebook.get();
+            if !autosave.paused.get_untracked() {
+                autosave.save(ours, &options);
+            }
+        });
+        let key = storage::key(&opened.slot);
+        let listener = window_event_listener(leptos::ev::storage, move |e| {
+            if e.key().as_deref() == Some(key.as_str()) && autosave.other_tab.with_untracked(Option::is_none) {
+                autosave.other_tab.set(Some(
+                    "This notebook was just saved in another tab. Cells added here and there are merged;                      a different edit of the same cells is kept beside the other tab's, never written over it."
+                        .into(),
+                ));
+            }
+        });
+        on_cleanup(move || listener.remove());
+        autosave
+    }
+
+    fn save(&self, ours: Notebook, options: &UrlOptions) {
+        let slot = self.slot.get_value();
+        let (revision, base) = self.saved.get_value();
+        // Once something is saved: nothing new to save, or only the device's size.
+        if revision.is_some() {
+            if ours == base {
+                return;
+            }
+            if is_shipped_default(options, &ours) && is_shipped_default(options, &base) {
+                self.saved.update_value(|s| s.1 = ours);
+                return;
+            }
+        }
+        let mut merged = false;
+        let to_save = match storage::revision(&slot) != revision {
+            false => ours,
+            true => match storage::load(&slot) {
+                Some(Ok(theirs)) => match merge_added(&base, &ours, &theirs) {
+                    Some(both) => {
+                        merged = true;
+                        both
+                    }
+                    None => {
+                        let kept = storage::keep_beside(&slot, &ours);
+                        self.paused.set(true);
+                        self.other_tab.set(Some(match kept {
+                            Ok(key) => format!(
+                                "Another tab saved a different version of this notebook. It was not written over: this tab's                                  version is kept beside it (“{key}”). Reload to open the other tab's, or"
+                            ),
+                            Err(e) => format!("Another tab saved a different version of this notebook; this tab's could not be kept beside it ({e}). Reload to open the other tab's, or"),
+                        }));
+                        return;
+                    }
+                },
+                // Erased, or no longer readable there: this tab's copy is all there is.
+                _ => ours,
+            },
+        };
+        self.write(&slot, to_save.clone());
+        if merged {
+            self.other_tab.set(Some("Another tab saved this notebook too: the cells added there and here are all kept.".into()));
+            self.ctx.notebook.set(to_save);
+        }
+    }
+
+    fn write(&self, slot: &str, notebook: Notebook) {
+        match storage::save(slot, &notebook) {
+            Ok(revision) => {
+                self.saved.set_value((Some(revision), notebook));
+                self.error.set(String::new());
+            }
+            Err(e) => self.error.set(format!("Not saved in this browser: {e}.")),
+        }
+    }
+
+    /// After a conflict: this tab's version replaces the other tab's, and saving goes on.
+    pub fn save_over(&self) {
+        self.write(&self.slot.get_value(), self.ctx.notebook.get_untracked());
+        self.paused.set(false);
+        self.other_tab.set(None);
     }
 }
 

@@ -7,7 +7,9 @@ pub mod embedding;
 pub mod fourier;
 pub mod heatmap;
 pub mod logits;
+pub mod manifold;
 pub mod neurons;
+pub mod parallel;
 pub mod phase;
 pub mod progress;
 pub mod readout;
@@ -32,11 +34,18 @@ pub enum Chart {
     CorrectLogits,
     /// The correct logit with only the n-th circle (PC pair) of the embedding left.
     IsolatedLogits(usize),
+    /// Each isolated circle's accuracy alone and the accuracy with the first n kept.
+    ParallelCircles,
     Fourier,
     /// The embedding in the character basis (multiplication, division).
     Characters,
     /// The last block's neurons: dominant frequencies and phases (transformers).
     Neurons,
+    /// The 2026 reading (docs/science.md §10): the phase alignment distribution, the CKA per
+    /// frequency cluster, the simple-neuron R² histograms.
+    Pad,
+    Cka,
+    SimpleNeurons,
     Attention,
     Readout,
 }
@@ -50,12 +59,18 @@ impl Chart {
         }
         charts.extend([Chart::Readout, Chart::Components, Chart::Circles, Chart::CorrectLogits]);
         charts.extend((0..analysis.report.circles.len()).map(Chart::IsolatedLogits));
+        if !analysis.report.circles.is_empty() {
+            charts.push(Chart::ParallelCircles);
+        }
         charts.push(Chart::Fourier);
         if analysis.spectra.multiplicative.is_some() {
             charts.push(Chart::Characters);
         }
         if !analysis.spectra.neurons.is_empty() {
             charts.push(Chart::Neurons);
+        }
+        if analysis.report.manifold.is_some() {
+            charts.extend([Chart::Pad, Chart::Cka, Chart::SimpleNeurons]);
         }
         charts.push(Chart::Attention);
         charts
@@ -68,9 +83,13 @@ impl Chart {
             Chart::Circles => "circles".into(),
             Chart::CorrectLogits => "correct_logits".into(),
             Chart::IsolatedLogits(n) => format!("correct_logits_circle{}", n + 1),
+            Chart::ParallelCircles => "parallel_circles".into(),
             Chart::Fourier => "fourier".into(),
             Chart::Characters => "fourier_characters".into(),
             Chart::Neurons => "neurons".into(),
+            Chart::Pad => "manifold_pad".into(),
+            Chart::Cka => "manifold_cka".into(),
+            Chart::SimpleNeurons => "manifold_r2".into(),
             Chart::Attention => "attention".into(),
             Chart::Readout => "readout".into(),
         }
@@ -83,8 +102,12 @@ impl Chart {
             Chart::Components => (1100, 240 * analysis.report.components.len().div_ceil(4).max(1) as u32),
             Chart::Circles => (1000, 1000),
             Chart::CorrectLogits | Chart::IsolatedLogits(_) => (640, 560),
+            Chart::ParallelCircles => parallel::SIZE,
             Chart::Fourier | Chart::Characters => (900, 420),
             Chart::Neurons => neurons::SIZE,
+            Chart::Pad => manifold::PAD_SIZE,
+            Chart::Cka => manifold::CKA_SIZE,
+            Chart::SimpleNeurons => manifold::R2_SIZE,
             Chart::Attention => {
                 let heads = analysis.attention.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
                 (360 * heads, 320 * analysis.attention.len().max(1) as u32)
@@ -149,6 +172,7 @@ impl Chart {
                 }
                 None => String::new(),
             },
+            Chart::ParallelCircles => parallel::summary(r),
             Chart::Fourier => {
                 format!("Norm of the embedding at each Fourier frequency; key frequencies {}.", list(&r.fourier.key_frequencies))
             }
@@ -157,6 +181,15 @@ impl Chart {
                 r.progress.multiplicative_gini_we.unwrap_or(f64::NAN)
             ),
             Chart::Neurons => neurons::summary(&analysis.spectra.neurons, r.progress.phase_misalignment),
+            Chart::Pad | Chart::Cka | Chart::SimpleNeurons => {
+                let Some(m) = &r.manifold else { return String::new() };
+                let [pad, cka, simple] = manifold::summary(m);
+                match self {
+                    Chart::Pad => pad,
+                    Chart::Cka => cka,
+                    _ => simple,
+                }
+            }
             Chart::Attention => {
                 let layers: Vec<String> = analysis
                     .attention
@@ -195,12 +228,19 @@ impl Chart {
                 let title = format!("Correct logit, circle PC {}-{} only", c.components[0], c.components[1]);
                 logits::correct_logits(area, &title, values, &r.task, Some(c.step.max(1)))
             }
+            Chart::ParallelCircles => parallel::parallel_circles(area, r),
             Chart::Fourier => fourier::fourier(area, &r.fourier),
             Chart::Characters => match &analysis.spectra.multiplicative {
                 Some(norms) => fourier::characters(area, norms),
                 None => Err(PlotError("the character basis is for multiplication and division modulo a prime".into())),
             },
             Chart::Neurons => neurons::neurons(area, &analysis.spectra.neurons, r.task.p),
+            Chart::Pad => manifold::pad(area, &analysis.neuron_fits, r.task.p),
+            Chart::Cka => match &r.manifold {
+                Some(m) => manifold::cka(area, m),
+                None => Err(PlotError("the manifold measures are for a + b on one-block transformers and MLP-only models".into())),
+            },
+            Chart::SimpleNeurons => manifold::r2(area, &analysis.neuron_fits),
             Chart::Attention => attention::attention(area, &analysis.attention, &r.task),
             Chart::Readout => readout::readout(area, r),
         }

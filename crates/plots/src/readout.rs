@@ -69,9 +69,18 @@ fn layout(width: u32, report: &Report) -> (Vec<Line>, i32) {
             false,
         ),
         ("circularity".into(), format!("{:.4} (top 4 PCs; steps δ = {})", report.circularity, steps.join(", ")), false),
+    ];
+    if let Some(o) = report.operand_circularity {
+        rows.push((
+            "circularity per operand".into(),
+            format!("{:.4} (a-tokens), {:.4} (b-tokens): what the verdict reads", o.a, o.b),
+            false,
+        ));
+    }
+    rows.extend([
         ("key frequencies".into(), report.fourier.key_frequencies.iter().map(usize::to_string).collect::<Vec<_>>().join(", "), false),
         ("parameter norm".into(), format!("{:.3}", report.parameter_norm), false),
-    ];
+    ]);
     for c in &report.circles {
         let fve = c.fve.map_or("templates undefined".to_string(), |f| {
             format!(
@@ -82,7 +91,13 @@ fn layout(width: u32, report: &Report) -> (Vec<Line>, i32) {
                 100.0 * f.accompanying_pizza
             )
         });
-        rows.push((format!("circle PC {}-{} (δ = {})", c.components[0], c.components[1], c.step), fve, true));
+        let reading = c.reading.map_or("no template", |r| r.label());
+        let value = format!("k = {}, {reading}, accuracy alone {:.3}; {fve}", c.frequency, c.accuracy);
+        rows.push((format!("circle PC {}-{} (δ = {})", c.components[0], c.components[1], c.step), value, true));
+    }
+    if !report.top_circles_accuracy.is_empty() {
+        let kept: Vec<String> = report.top_circles_accuracy.iter().map(|a| format!("{a:.3}")).collect();
+        rows.push(("circles 1..n kept".into(), format!("accuracy {} (n = 1..{})", kept.join(", "), kept.len()), true));
     }
     let wide = width >= SIDE_BY_SIDE_MIN_WIDTH;
     let mut lines = Vec::new();

@@ -1,6 +1,13 @@
 //! Every chart rendered to SVG and read back: the marks it must contain, not only that it
-//! exists. The hand-built Clock and Pizza give patterns known in advance.
+//! exists. The hand-built Clock and Pizza give patterns known in advance: Pizza logits constant
+//! along rows, Clock along columns; p dots per scatter panel and all 12 PC panels; key frequencies
+//! named; the verdict in the read-out; constant attention at α = 0; division's b = 0 column blank;
+//! train and test told apart by marker and dash, not colour alone; numbers on a log loss axis
+//! spanning less than a decade; a mixture's line per operation; compared runs each named in their
+//! colour; the progress chart's cursor where hovering finds it; multiplication's logits by
+//! discrete log; neurons by frequency and phase.
 
+use grokscope_analysis::isolation::CircleReading;
 use grokscope_analysis::{Analysis, analyze, ideal};
 use grokscope_core::device::Backend;
 use grokscope_core::model::{ModelConfig, TransformerConfig};
@@ -141,6 +148,28 @@ fn readout_and_attention() {
     assert_eq!(c.len(), P * P);
     assert!(c.iter().all(|f| *f == c[0]));
     assert!(texts(&svg).contains("head 1"));
+}
+
+/// The parallel circles: a bar per isolated circle in its reading's colour, each named by its
+/// frequency and its reading in words (not by colour alone), and a marker per point of the curve
+/// of the first n kept (and the legend's one).
+#[test]
+fn parallel_circles_name_each_circle_and_draw_the_curve() {
+    let a = pizza();
+    let r = &a.report;
+    assert!(!r.circles.is_empty() && r.top_circles_accuracy.len() == r.circles.len(), "{:?}", r.top_circles_accuracy);
+    let svg = render(Chart::ParallelCircles, &a, &[]).unwrap();
+    let t = texts(&svg);
+    for c in &r.circles {
+        assert!(t.contains(&format!("k={}", c.frequency)), "{t}");
+    }
+    // The hand-built Pizza's circles read Pizza, each drawn in the Pizza colour.
+    let pizzas = r.circles.iter().filter(|c| c.reading == Some(CircleReading::Pizza)).count();
+    assert!(pizzas >= 1 && t.contains("Pizza"), "{:?}", r.circles);
+    let orange = attributes(&svg, "rect", "fill").iter().filter(|f| f.as_str() == "#E69F00").count();
+    assert_eq!(orange, pizzas);
+    assert_eq!(attributes(&svg, "circle", "cx").len(), r.circles.len() + 1);
+    assert!(Chart::ParallelCircles.describe(&a, &[]).contains("With circles 1..n kept"));
 }
 
 /// Division has no pair with b = 0: its heatmaps over (a, b) leave that column blank, and its
@@ -354,4 +383,39 @@ fn neurons_by_frequency_and_phase() {
     let summary = Chart::Neurons.describe(&analysis, &[]);
     assert!(neurons.iter().all(|n| FREQUENCIES.contains(&n.frequency)), "{summary}");
     assert!(summary.contains("silent ones left out"), "{summary}");
+}
+
+/// The 2026 reading's charts of the hand-built Pizza: one PAD panel per estimator with its
+/// diagonal, a disc/torus/circle bar per cluster and for all, three R² histograms.
+#[test]
+fn the_manifold_charts_show_the_pizzas_disc() {
+    let analysis = pizza();
+    let m = analysis.report.manifold.as_ref().expect("a one-block transformer adding: the measures apply");
+    let charts = Chart::all(&analysis, false);
+    assert!([Chart::Pad, Chart::Cka, Chart::SimpleNeurons].iter().all(|c| charts.contains(c)));
+
+    let svg = render(Chart::Pad, &analysis, &[]).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("PAD, normalised centroid") && t.contains("PAD, argmax") && t.contains("% on the diagonal"), "{t}");
+    // The diagonal of each panel is dashed: plotters draws each dash as a line of its own.
+    assert!(svg.matches("<polyline").count() >= 10, "dashed diagonals");
+
+    let svg = render(Chart::Cka, &analysis, &[]).unwrap();
+    let fills = attributes(&svg, "rect", "fill");
+    let groups = m.clusters.len() + 1;
+    assert_eq!(m.clusters.iter().map(|c| c.frequency).collect::<Vec<_>>(), FREQUENCIES);
+    // Per panel and group, one bar per reference: disc orange, torus sky blue, circle teal.
+    for colour in ["#E69F00", "#56B4E9", "#009E73"] {
+        assert_eq!(fills.iter().filter(|f| f.eq_ignore_ascii_case(colour)).count(), 2 * groups, "{colour}");
+    }
+    let t = texts(&svg);
+    assert!(t.contains("f=3 (") && t.contains("all") && t.contains("disc") && t.contains("circle"), "{t}");
+    assert!(Chart::Cka.describe(&analysis, &[]).contains("first layer disc 1.000"), "{}", Chart::Cka.describe(&analysis, &[]));
+
+    let svg = render(Chart::SimpleNeurons, &analysis, &[]).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains("R² of the first-order fit") && t.contains("R² additive") && t.contains("R² of the (a+b) term"), "{t}");
+    // 20 bins per histogram; every neuron of the Pizza is simple: all in the last bin of the first.
+    let bars = attributes(&svg, "rect", "fill").iter().filter(|f| f.eq_ignore_ascii_case("#0072B2")).count();
+    assert_eq!(bars, 60);
 }

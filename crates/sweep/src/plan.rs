@@ -121,12 +121,15 @@ pub fn shard(ensembles: &[Ensemble], index: usize, count: usize) -> Vec<Ensemble
     ensembles.iter().zip(owner).filter(|&(_, o)| o == index).map(|(e, _)| e.clone()).collect()
 }
 
-/// `I/N`: shard I (counted from 0) of N.
+/// Shards of one sweep, at most (a shard's bookkeeping is a vector of this length).
+pub const MAX_SHARDS: usize = 10_000;
+
+/// `I/N`: shard I (counted from 0) of N, with N at most [`MAX_SHARDS`].
 pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("shard `{text}`: write I/N with 0 ≤ I < N, as 0/4");
+    let bad = || format!("shard `{text}`: write I/N with 0 ≤ I < N ≤ {MAX_SHARDS}, as 0/4");
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if i >= n { Err(bad()) } else { Ok((i, n)) }
+    if i >= n || n > MAX_SHARDS { Err(bad()) } else { Ok((i, n)) }
 }
 
 #[cfg(test)]

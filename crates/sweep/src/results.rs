@@ -1,9 +1,10 @@
 //! A sweep's results: one row per model, as CSV, in the published sweep's column names where
 //! they exist (`attn_coeff`, `gradient_sim`, `distance_irrelevance` as the top-wrong variant, ...)
-//! and ours beside them. Every model is kept; one that is not accurate or circular enough is
-//! labelled so in `verdict`.
+//! and ours beside them. Every model is kept, with the verdict's reading in `verdict`; whether it
+//! passes the paper's filter is `Row::circular`.
 
-use grokscope_analysis::{Algorithm, Report};
+use grokscope_analysis::Report;
+use grokscope_analysis::verdict::{MIN_ACCURACY, MIN_CIRCULARITY};
 use grokscope_core::{ModelConfig, RunConfig, Snapshot};
 
 use crate::SweepError;
@@ -31,12 +32,22 @@ pub struct Row {
     pub validation_accuracy: f64,
     pub training_accuracy: f64,
     pub parameter_norm: f64,
-    /// The verdict's label: Clock, Pizza, mixed or non-circular.
+    /// The verdict's label: Clock, Pizza or mixed for an accurate model, unclassified for
+    /// another (tables written before said "non-circular" for both those below the circularity
+    /// bar and the inaccurate).
     pub verdict: String,
+    /// The 2026 reading (docs/science.md §10), empty where it does not apply (more than one
+    /// block) and in tables written before it: first-layer CKA against the disc, logits' CKA
+    /// against the circle, the PAD's diagonal fraction (normalised centroid), and the accuracy
+    /// with every live neuron replaced by its first-order fit.
+    pub cka_disc: Option<f64>,
+    pub cka_circle_logits: Option<f64>,
+    pub pad_diagonal: Option<f64>,
+    pub replaced_accuracy_first_order: Option<f64>,
 }
 
 /// The header, in the order of [`Row`]'s fields.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 23] = [
     "run_id",
     "attn_coeff",
     "d_model",
@@ -56,7 +67,15 @@ pub const COLUMNS: [&str; 19] = [
     "training_accuracy",
     "parameter_norm",
     "verdict",
+    "cka_disc",
+    "cka_circle_logits",
+    "pad_diagonal",
+    "replaced_accuracy_first_order",
 ];
+
+/// Tables written before the manifold columns have the first this many: they read with those
+/// columns empty.
+const COLUMNS_BEFORE_MANIFOLD: usize = 19;
 
 impl Row {
     /// A trained member's row: its settings, its last snapshot and its analysis.
@@ -83,12 +102,18 @@ impl Row {
             training_accuracy: last.train_acc,
             parameter_norm: report.parameter_norm,
             verdict: report.verdict.algorithm.label().to_string(),
+            cka_disc: report.manifold.as_ref().map(|m| m.cka_first_layer.disc),
+            cka_circle_logits: report.manifold.as_ref().map(|m| m.cka_logits.circle),
+            pad_diagonal: report.manifold.as_ref().map(|m| m.pad.diagonal_fraction),
+            replaced_accuracy_first_order: report.manifold.as_ref().map(|m| m.replaced_accuracy.first_order),
         }
     }
 
-    /// Accurate and circular enough for the paper's figures (the verdict's bar).
+    /// The paper's filter (docs/science.md §8): accurate and circularity ≥ 0.995, what its
+    /// figures keep and the phase diagrams' "circular" layer means. From the row's numbers, so
+    /// tables written when `verdict` still said "non-circular" read the same.
     pub fn circular(&self) -> bool {
-        self.verdict != Algorithm::NonCircular.label()
+        self.validation_accuracy >= MIN_ACCURACY && self.circularity >= MIN_CIRCULARITY
     }
 
     /// One CSV line, without its newline. Numbers print as Rust's shortest exact form, so a
@@ -115,19 +140,28 @@ impl Row {
             r.training_accuracy.to_string(),
             r.parameter_norm.to_string(),
             r.verdict.clone(),
+            optional(r.cka_disc),
+            optional(r.cka_circle_logits),
+            optional(r.pad_diagonal),
+            optional(r.replaced_accuracy_first_order),
         ]
         .join(",")
     }
 
     fn from_csv(line: &str) -> Result<Self, String> {
         let cells: Vec<&str> = line.split(',').collect();
-        if cells.len() != COLUMNS.len() {
+        if cells.len() != COLUMNS.len() && cells.len() != COLUMNS_BEFORE_MANIFOLD {
             return Err(format!("{} cells, expected {}", cells.len(), COLUMNS.len()));
         }
         let mut next = cells.into_iter().zip(COLUMNS);
-        let mut text = || next.next().expect("counted above");
+        // Counted above: only the manifold columns of an older table run out, and read empty.
+        let mut text = || next.next().unwrap_or_default();
         fn num<T: std::str::FromStr>((cell, column): (&str, &str)) -> Result<T, String> {
             cell.parse().map_err(|_| format!("{column} `{cell}` is not a number"))
+        }
+        // Empty: the measure was not taken.
+        fn maybe((cell, column): (&str, &str)) -> Result<Option<f64>, String> {
+            if cell.is_empty() { Ok(None) } else { num((cell, column)).map(Some) }
         }
         Ok(Row {
             run_id: text().0.to_string(),
@@ -149,8 +183,16 @@ impl Row {
             training_accuracy: num(text())?,
             parameter_norm: num(text())?,
             verdict: text().0.to_string(),
+            cka_disc: maybe(text())?,
+            cka_circle_logits: maybe(text())?,
+            pad_diagonal: maybe(text())?,
+            replaced_accuracy_first_order: maybe(text())?,
         })
     }
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 pub fn header() -> String {
@@ -173,7 +215,7 @@ pub fn parse(text: &str, name: &str) -> Result<Vec<Row>, SweepError> {
     let bad = |line: usize, why: String| SweepError::Results(format!("{name} line {line}: {why}"));
     let mut lines = text.split_inclusive('\n').enumerate();
     match lines.next() {
-        Some((_, first)) if first.trim_end() == header() => {}
+        Some((_, first)) if first.trim_end() == header() || first.trim_end() == COLUMNS[..COLUMNS_BEFORE_MANIFOLD].join(",") => {}
         Some(_) => return Err(bad(1, format!("not a grokscope results table (the header must be {})", header()))),
         None => return Ok(Vec::new()),
     }
@@ -234,8 +276,24 @@ mod tests {
             validation_accuracy: 1.0,
             training_accuracy: 1.0,
             parameter_norm: 42.5,
-            verdict: "non-circular".into(),
+            verdict: "Pizza".into(),
+            cka_disc: Some(0.987),
+            cka_circle_logits: Some(0.93),
+            pad_diagonal: None,
+            replaced_accuracy_first_order: Some(0.25),
         }
+    }
+
+    /// The circular layer is the paper's filter on the row's numbers, whatever its label says:
+    /// a table written when the label was "non-circular" reads the same as one written now.
+    #[test]
+    fn circular_is_the_papers_filter() {
+        let circular =
+            |acc, circ, verdict: &str| Row { validation_accuracy: acc, circularity: circ, verdict: verdict.into(), ..row("a") }.circular();
+        assert!(circular(1.0, 0.995, "Pizza"));
+        assert!(!circular(1.0, 0.9949, "Pizza"), "an accurate Pizza below the bar keeps its label, out of the circular layer");
+        assert!(!circular(0.98, 0.999, "unclassified"));
+        assert!(circular(1.0, 0.999, "Clock") && !circular(1.0, 0.97, "non-circular"));
     }
 
     #[test]
@@ -244,6 +302,22 @@ mod tests {
         let text = to_csv(&rows);
         assert!(text.starts_with("run_id,attn_coeff,d_model,n_heads,n_layers,p,seed"));
         assert_eq!(parse(&text, "t").unwrap(), rows);
+    }
+
+    /// A table written before the manifold columns reads with them empty; written again, it
+    /// gains them.
+    #[test]
+    fn a_table_without_the_manifold_columns_reads() {
+        let old = "run_id,attn_coeff,d_model,n_heads,n_layers,p,seed,steps,lr,weight_decay,frac,gradient_sim,distance_irrelevance,\
+                   distance_irrelevance_correct,circularity,validation_accuracy,training_accuracy,parameter_norm,verdict\n\
+                   a,0.30000000000000004,32,4,1,23,7,300,0.001,2,0.8,0.9876543210123456,0.25,0.3,0.999,1,1,42.5,Pizza\n";
+        let rows = parse(old, "old").unwrap();
+        let without = Row { cka_disc: None, cka_circle_logits: None, pad_diagonal: None, replaced_accuracy_first_order: None, ..row("a") };
+        assert_eq!(rows, vec![without]);
+        let again = to_csv(&rows);
+        let lines: Vec<&str> = again.lines().collect();
+        assert!(lines[0].ends_with(",verdict,cka_disc,cka_circle_logits,pad_diagonal,replaced_accuracy_first_order"));
+        assert!(lines[1].ends_with(",Pizza,,,,"));
     }
 
     #[test]

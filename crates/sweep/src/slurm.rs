@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::folder::{RESULTS_FILE, SPEC_FILE, write_atomically};
+use crate::plan::MAX_SHARDS;
 use crate::spec::SweepSpec;
 use crate::{SweepError, io};
 
@@ -33,8 +34,8 @@ pub struct Submitted {
 impl SlurmSweep {
     /// Writes the spec and both job scripts into `dir`.
     pub fn write(&self, spec: &SweepSpec) -> Result<(), SweepError> {
-        if self.shards == 0 || self.shards > 10_000 {
-            return Err(SweepError::Spec(format!("{} shards: between 1 and 10000", self.shards)));
+        if self.shards == 0 || self.shards > MAX_SHARDS {
+            return Err(SweepError::Spec(format!("{} shards: between 1 and {MAX_SHARDS}", self.shards)));
         }
         let members = spec.expand()?.len();
         if self.shards > members {

@@ -12,12 +12,37 @@ use crate::SweepError;
 pub const MAX_RUNS: usize = 100_000;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(try_from = "SpecFields")]
 pub struct SweepSpec {
     /// What every run starts from; the scheme sets the rest. The paper's recipe by default.
-    #[serde(default = "paper_base")]
     pub base: RunConfig,
     #[serde(flatten)]
     pub scheme: Scheme,
+}
+
+/// [`SweepSpec`] as it is read. serde cannot refuse unknown keys beside a flattened field, and a
+/// misspelt `"bsae"` would run the paper's full base (p 59, 20,000 steps a model); nor would it
+/// refuse a spec with both schemes (it kept the first).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecFields {
+    #[serde(default = "paper_base")]
+    base: RunConfig,
+    grid: Option<Grid>,
+    random: Option<Random>,
+}
+
+impl TryFrom<SpecFields> for SweepSpec {
+    type Error = String;
+    fn try_from(f: SpecFields) -> Result<Self, String> {
+        let scheme = match (f.grid, f.random) {
+            (Some(grid), None) => Scheme::Grid(grid),
+            (None, Some(random)) => Scheme::Random(random),
+            (Some(_), Some(_)) => return Err("a spec has either `grid` or `random`, not both".into()),
+            (None, None) => return Err("a spec needs `grid` or `random`".into()),
+        };
+        Ok(SweepSpec { base: f.base, scheme })
+    }
 }
 
 fn paper_base() -> RunConfig {
@@ -276,6 +301,22 @@ mod tests {
         assert_eq!(settings[..4], [(0.0, 32, 0), (0.0, 32, 1), (0.0, 32, 2), (0.0, 64, 0)]);
         assert_eq!(settings[11], (1.0, 64, 2));
         assert_eq!(spec.expand().unwrap(), members, "the same spec expands the same way");
+    }
+
+    #[test]
+    fn misspelt_keys_and_two_schemes_are_refused_by_name() {
+        let refused = |text: &str| SweepSpec::from_json(text).unwrap_err().to_string();
+        assert!(refused(r#"{"bsae": {}, "grid": {"attention_rate": [0]}}"#).contains("unknown field `bsae`"));
+        let both = refused(r#"{"grid": {"attention_rate": [0]}, "random": {"runs": 3}}"#);
+        assert!(both.contains("not both"), "{both}");
+        assert!(refused(r#"{"grid": {"atention_rate": [0]}}"#).contains("unknown field `atention_rate`"));
+        let base = r#"{"base": {"task": {"operation": "add", "p": 11}, "model": {"kind": "transformer", "d_model": 16,
+            "n_heads": 4, "n_layers": 1, "activation": "ReLU", "attention_rate": 1, "diff_vocab": true},
+            "train": {"stpes": 3}}, "grid": {"seed": [0]}}"#;
+        assert!(refused(base).contains("unknown field `stpes`"));
+        // What a spec writes, it reads.
+        let spec = grid(&base.replace("stpes", "steps"));
+        assert_eq!(SweepSpec::from_json(&spec.to_json()).unwrap(), spec);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The shipped paper points: what the script derives from the published tables, and the
-//! paper's own summary of them (docs/science.md §8).
+//! The shipped paper points: exactly what `scripts/paper-phase-points.py` derives from the
+//! published tables, 817 fixed-width and 466 varying-width runs, and the paper's own summary of
+//! them: the mean GS per α bin at width 128 (docs/science.md §8).
 
 use std::path::Path;
 use std::process::Command;

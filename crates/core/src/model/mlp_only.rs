@@ -63,15 +63,24 @@ impl MlpOnly {
     }
 
     pub fn forward_embedded(&self, e: Tensor<3>) -> Tensor<2> {
+        self.read_out(relu(self.first_layer(e)))
+    }
+
+    /// The first hidden layer before its ReLU, `[batch, d_hidden]`, from the token embeddings.
+    pub fn first_layer(&self, e: Tensor<3>) -> Tensor<2> {
         let [b, _, d_embed] = e.dims();
         let token = |i: usize| e.clone().narrow(1, i, 1).reshape([b, d_embed]);
         let (e_a, e_b) = (token(0), token(1));
-        let first = match self.kind {
+        match self.kind {
             MlpOnlyType::A | MlpOnlyType::B => self.l1.forward(e_a + e_b),
             MlpOnlyType::C => self.l1.forward(e_a) + self.l1.forward(e_b),
             MlpOnlyType::D => self.l1.forward(Tensor::cat(vec![e_a, e_b], 1)),
-        };
-        let mut h = relu(first);
+        }
+    }
+
+    /// The logits from the first hidden layer's activations `[batch, d_hidden]`: the second
+    /// layer where there is one, then the unembedding.
+    pub fn read_out(&self, mut h: Tensor<2>) -> Tensor<2> {
         if let Some(l2) = &self.l2 {
             h = relu(l2.forward(h));
         }

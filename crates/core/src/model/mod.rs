@@ -14,7 +14,7 @@ use burn::tensor::activation::{gelu, relu};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::encoding::Encoding;
+use crate::encoding::{Encoding, Scheme};
 use crate::rng::{HostRng, Stream};
 use crate::weights::{Parameter, Weights, init_weights};
 
@@ -62,6 +62,7 @@ impl FromStr for Activation {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(from = "TransformerConfigFields")]
 pub struct TransformerConfig {
     pub d_model: usize,
     pub n_heads: usize,
@@ -73,6 +74,37 @@ pub struct TransformerConfig {
     /// official configs have them.
     #[serde(flatten)]
     pub encoding: Encoding,
+}
+
+/// [`TransformerConfig`] as it is read: serde cannot refuse unknown keys next to a flattened
+/// field, so the encoding's keys are spelt out here, where they can be.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransformerConfigFields {
+    d_model: usize,
+    n_heads: usize,
+    n_layers: usize,
+    activation: Activation,
+    attention_rate: f64,
+    #[serde(default)]
+    encoding: Scheme,
+    #[serde(default)]
+    diff_vocab: bool,
+    #[serde(default)]
+    eqn_sign: bool,
+}
+
+impl From<TransformerConfigFields> for TransformerConfig {
+    fn from(f: TransformerConfigFields) -> Self {
+        TransformerConfig {
+            d_model: f.d_model,
+            n_heads: f.n_heads,
+            n_layers: f.n_layers,
+            activation: f.activation,
+            attention_rate: f.attention_rate,
+            encoding: Encoding { scheme: f.encoding, diff_vocab: f.diff_vocab, eqn_sign: f.eqn_sign },
+        }
+    }
 }
 
 impl TransformerConfig {
@@ -97,6 +129,7 @@ impl TransformerConfig {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct MlpOnlyConfig {
     pub mlp_type: MlpOnlyType,
     pub d_hidden: usize,
@@ -210,6 +243,20 @@ impl Model {
         match self {
             Model::Transformer(m) => m.forward_with_neurons(tokens),
             Model::MlpOnly(m) => (m.forward_embedded(m.embed(tokens)), None),
+        }
+    }
+
+    /// [`Self::forward`]'s logits and the neurons the manifold measures read (docs/science.md
+    /// §10), before their activation, `[batch, d_mlp]`: a transformer's last block at the last
+    /// position (its first and only one in the paper's models; none without blocks), an MLP-only
+    /// model's first hidden layer.
+    pub fn forward_with_preactivations(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
+        match self {
+            Model::Transformer(m) => m.forward_with_preactivations(tokens),
+            Model::MlpOnly(m) => {
+                let first = m.first_layer(m.embed(tokens));
+                (m.read_out(relu(first.clone())), Some(first))
+            }
         }
     }
 }

@@ -203,7 +203,12 @@ impl Mlp {
 
     /// The neurons, `act(W_in·x + b_in)`: `[b, n, d_model]` → `[b, n, d_mlp]`.
     fn neurons(&self, x: Tensor<3>) -> Tensor<3> {
-        self.activation.apply(plus_bias(project(x, self.w_in.val()), &self.b_in))
+        self.activation.apply(self.preactivations(x))
+    }
+
+    /// The neurons before the activation, `W_in·x + b_in`: `[b, n, d_model]` → `[b, n, d_mlp]`.
+    fn preactivations(&self, x: Tensor<3>) -> Tensor<3> {
+        plus_bias(project(x, self.w_in.val()), &self.b_in)
     }
 
     /// `W_out·neurons + b_out`: `[b, n, d_mlp]` → `[b, n, d_model]`.
@@ -228,12 +233,12 @@ impl Block {
     }
 
     /// The residual stream after the block at the last position, `[batch, 1, d_model]`, and the
-    /// MLP's neurons there, `[batch, 1, d_mlp]`: the other positions' attention output and MLP
-    /// never reach a later readout.
+    /// MLP's neurons there before their activation, `[batch, 1, d_mlp]`: the other positions'
+    /// attention output and MLP never reach a later readout.
     fn forward_last(&self, input: &BlockInput) -> (Tensor<3>, Tensor<3>) {
         let x_last = input.last() + self.attn.forward_last(input);
-        let neurons = self.mlp.neurons(x_last.clone());
-        (x_last + self.mlp.output(neurons.clone()), neurons)
+        let preactivations = self.mlp.preactivations(x_last.clone());
+        (x_last + self.mlp.output(self.mlp.activation.apply(preactivations.clone())), preactivations)
     }
 }
 
@@ -396,13 +401,22 @@ impl Transformer {
     /// computes them; a one-block model looks its first block's projections up
     /// ([`BlockInput::Lookup`]).
     pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
-        self.forward_with_neurons(tokens).0
+        self.forward_with_preactivations(tokens).0
     }
 
     /// [`Self::forward`]'s logits and the last block's MLP neurons at the last position,
     /// `[batch, d_mlp]` (after the activation; none without blocks): what the restricted and
     /// excluded losses take apart.
     pub fn forward_with_neurons(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
+        let (logits, preactivations) = self.forward_with_preactivations(tokens);
+        let activation = self.blocks.last().map(|block| block.mlp.activation);
+        (logits, preactivations.zip(activation).map(|(x, activation)| activation.apply(x)))
+    }
+
+    /// [`Self::forward`]'s logits and the last block's MLP neurons at the last position before
+    /// their activation, `W_in·x + b_in`, `[batch, d_mlp]` (none without blocks): the neuron grids
+    /// of the manifold measures (docs/science.md §10).
+    pub fn forward_with_preactivations(&self, tokens: Tensor<2, Int>) -> (Tensor<2>, Option<Tensor<2>>) {
         let input = match self.blocks.len() {
             0 | 1 => self.lookup(tokens),
             _ => self.last_block_input(self.embed(tokens)),
@@ -425,19 +439,19 @@ impl Transformer {
         }
     }
 
-    /// The logits and the last block's neurons from the last block's input (the stream itself
-    /// without blocks).
+    /// The logits and the last block's neurons before their activation from the last block's
+    /// input (the stream itself without blocks).
     fn read_out(&self, input: &BlockInput) -> (Tensor<2>, Option<Tensor<2>>) {
         let [b, _] = input.dims();
-        let (last, neurons) = match self.blocks.last() {
+        let (last, preactivations) = match self.blocks.last() {
             Some(block) => {
-                let (last, neurons) = block.forward_last(input);
-                let d_mlp = neurons.dims()[2];
-                (last, Some(neurons.reshape([b, d_mlp])))
+                let (last, preactivations) = block.forward_last(input);
+                let d_mlp = preactivations.dims()[2];
+                (last, Some(preactivations.reshape([b, d_mlp])))
             }
             None => (input.last(), None),
         };
         let d_model = last.dims()[2];
-        (last.reshape([b, d_model]).matmul(self.w_u.val()), neurons) // [b, d_model] @ [d_model, vocab]
+        (last.reshape([b, d_model]).matmul(self.w_u.val()), preactivations) // [b, d_model] @ [d_model, vocab]
     }
 }

@@ -25,9 +25,20 @@ pub struct Opened {
     /// The default notebook as shipped, at either size, with no size asked for in the URL: the
     /// page sizes it for its device (`lessons::Fit`). An edit makes it the reader's own.
     pub fits_device: bool,
+    /// The last opening of this saved notebook never finished drawing: the page offers to
+    /// download or erase it instead of drawing it again.
+    pub safe_mode: bool,
 }
 
 pub fn open(options: &UrlOptions) -> Opened {
+    // Read before opening marks the slot again.
+    let failed = storage::failed_openings();
+    let mut opened = open_notebook(options);
+    opened.safe_mode = failed.contains(&opened.slot);
+    opened
+}
+
+fn open_notebook(options: &UrlOptions) -> Opened {
     let mut problems = Vec::new();
     let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     if is_link(&fragment) {
@@ -38,7 +49,15 @@ pub fn open(options: &UrlOptions) -> Opened {
                     Some(edited) => (edited, true),
                     None => (linked, false),
                 };
-                return Opened { notebook, slot, copy_of: Some("a shared link".into()), restored, problems, fits_device: false };
+                return Opened {
+                    notebook,
+                    slot,
+                    copy_of: Some("a shared link".into()),
+                    restored,
+                    problems,
+                    fits_device: false,
+                    safe_mode: false,
+                };
             }
             Err(e) => problems.push(format!("{e} Your own notebook is shown instead, as you left it.")),
         }
@@ -49,11 +68,11 @@ pub fn open(options: &UrlOptions) -> Opened {
             None => (options.shape(lesson.notebook()), false),
         };
         let copy_of = format!("the lesson “{}”", notebook.title);
-        return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems, fits_device: false };
+        return Opened { notebook, slot, copy_of: Some(copy_of), restored, problems, fits_device: false, safe_mode: false };
     }
     let notebook = saved(OWN, &mut problems).unwrap_or_else(|| options.shape(LESSONS[0].notebook()));
     let fits_device = options.size.is_none() && is_shipped_default(options, &notebook);
-    Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems, fits_device }
+    Opened { notebook, slot: OWN.into(), copy_of: None, restored: false, problems, fits_device, safe_mode: false }
 }
 
 /// Whether `notebook` is the default one as shipped, at either size (the reader changed nothing).
@@ -71,11 +90,14 @@ pub fn shipped_run(options: &UrlOptions, size: Size) -> RunConfig {
     shipped(options, size).experiments().next().map(|(_, run)| run.clone()).expect("the default notebook has an experiment")
 }
 
-/// The notebook saved in `slot`; one that no longer reads is set aside (kept, under another
-/// key) and the reader told.
+/// The notebook saved in `slot`, marked as opening until the page has drawn it; one that no
+/// longer reads is set aside (kept, under another key) and the reader told.
 fn saved(slot: &str, problems: &mut Vec<String>) -> Option<Notebook> {
     match storage::load(slot)? {
-        Ok(n) => Some(n),
+        Ok(n) => {
+            storage::opening(slot);
+            Some(n)
+        }
         Err(e) => {
             match storage::set_aside(slot) {
                 Ok(key) => problems.push(format!("{e} It is kept in this browser's storage as “{key}”.")),

@@ -3,6 +3,11 @@
 //! the lesson), so opening one never overwrites what the reader had, and reloading it keeps the
 //! edits made to it.
 //! Only documents are stored here; runs (curves and weights) are kept in IndexedDB (`runs.rs`).
+//!
+//! Each save of a slot gets a new revision, so that a tab can tell that another tab saved the
+//! same notebook since it last read or wrote it (and never write an older copy over it); and
+//! each opening of a saved notebook is marked until it has rendered, so that one that crashed
+//! the page opens next time in safe mode instead of crashing it again.
 
 use grokscope_document::{DocumentError, Notebook};
 
@@ -12,6 +17,8 @@ pub const OWN: &str = "own";
 /// Copies of linked notebooks and lessons kept; the least recently opened go first.
 const MAX_LINK_COPIES: usize = 12;
 const LINK_ORDER: &str = "grokscope:link-order";
+const REVISION: &str = "grokscope:revision:";
+const OPENING: &str = "grokscope:opening:";
 
 fn local() -> Result<web_sys::Storage, String> {
     web_sys::window()
@@ -25,10 +32,24 @@ pub fn load(slot: &str) -> Option<Result<Notebook, DocumentError>> {
     Some(Notebook::from_json(text.as_bytes(), "saved notebook"))
 }
 
-pub fn save(slot: &str, notebook: &Notebook) -> Result<(), String> {
+/// The key of the notebook in `slot`, as `storage` events name it.
+pub fn key(slot: &str) -> String {
+    format!("{NOTEBOOK}{slot}")
+}
+
+/// The revision of what `slot` holds, changed by every save from any tab; `None` before the
+/// first.
+pub fn revision(slot: &str) -> Option<String> {
+    local().ok()?.get_item(&format!("{REVISION}{slot}")).ok()?
+}
+
+/// Saves `notebook` in `slot`; returns its new revision.
+pub fn save(slot: &str, notebook: &Notebook) -> Result<String, String> {
     let storage = local()?;
     let failed = |_| "the browser's storage is full or refused it".to_string();
     storage.set_item(&format!("{NOTEBOOK}{slot}"), &notebook.to_json()).map_err(failed)?;
+    let revision = format!("{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64);
+    storage.set_item(&format!("{REVISION}{slot}"), &revision).map_err(failed)?;
     if slot != OWN {
         // Most recent last; beyond the limit the oldest copies are dropped.
         let mut order: Vec<String> =
@@ -40,7 +61,39 @@ pub fn save(slot: &str, notebook: &Notebook) -> Result<(), String> {
         }
         storage.set_item(LINK_ORDER, &serde_json::to_string(&order).expect("strings serialise")).map_err(failed)?;
     }
-    Ok(())
+    Ok(revision)
+}
+
+/// Keeps `notebook` beside what `slot` holds, under a key of its own (this tab's copy, when
+/// another tab saved a different one); returns the key.
+pub fn keep_beside(slot: &str, notebook: &Notebook) -> Result<String, String> {
+    let key = format!("{PREFIX}this-tab:{slot}:{}", js_sys::Date::now() as u64);
+    local()?.set_item(&key, &notebook.to_json()).map_err(|_| "the browser's storage is full or refused it".to_string())?;
+    Ok(key)
+}
+
+/// Marks `slot` as opening: cleared by `opened` once the page has drawn it.
+pub fn opening(slot: &str) {
+    if let Ok(s) = local() {
+        let _ = s.set_item(&format!("{OPENING}{slot}"), &format!("{}", js_sys::Date::now() as u64));
+    }
+}
+
+pub fn opened(slot: &str) {
+    if let Ok(s) = local() {
+        let _ = s.remove_item(&format!("{OPENING}{slot}"));
+    }
+}
+
+/// The slots whose last opening never finished drawing: the page crashed (or was closed)
+/// while drawing them.
+pub fn failed_openings() -> Vec<String> {
+    our_keys().into_iter().filter_map(|k| k.strip_prefix(OPENING).map(String::from)).collect()
+}
+
+/// The text `slot` holds, as stored (for safe mode's download).
+pub fn raw(slot: &str) -> Option<String> {
+    local().ok()?.get_item(&format!("{NOTEBOOK}{slot}")).ok()?
 }
 
 /// Keeps an unreadable saved notebook aside (never deleted) so that its slot can be used.

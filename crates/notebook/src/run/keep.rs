@@ -57,6 +57,8 @@ impl Session {
         let Some(last) = records.last().map(|r| r.step) else { return };
         let steps: Vec<usize> = records.iter().map(|r| r.step).collect();
         let optimizer = kept.optimizer.map(|(step, o)| (step, o.into()));
+        // The curve was kept further than the last record, from which the run resumes.
+        let trained = kept.progress.last().map_or(last, |e| e.snapshot.step);
         let exact = optimizer.as_ref().is_some_and(|(step, _)| *step == last);
         self.inner.update_value(|i| {
             i.records = records;
@@ -68,10 +70,18 @@ impl Session {
         self.analysis.set(kept.analysis.map(|(step, a)| (step, Arc::new(a))));
         let finished = self.finished(run);
         self.status.set(if finished { Status::Done } else { Status::Paused });
+        let lost = match trained > last && !finished {
+            true => format!(" It had trained to step {trained}: the {} steps since its last record train again.", trained - last),
+            false => String::new(),
+        };
         self.kept_note.set(match (finished, exact) {
             (true, _) => format!("Restored from this browser: trained to step {last}."),
-            (false, true) => format!("Restored from this browser at step {last}: Play goes on from there, as if it had never stopped."),
-            (false, false) => format!("Restored from this browser at step {last}: Play goes on from there (AdamW's moments start again)."),
+            (false, true) => {
+                format!("Restored from this browser at step {last}: Play goes on from there, as if it had never stopped.{lost}")
+            }
+            (false, false) => {
+                format!("Restored from this browser at step {last}: Play goes on from there (AdamW's moments start again).{lost}")
+            }
         });
     }
 

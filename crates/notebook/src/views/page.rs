@@ -15,7 +15,7 @@ use crate::browser::opening::{is_shipped_default, open, shipped_run};
 use crate::browser::url::options;
 use crate::browser::{files, notebooks, storage};
 use crate::run::gpu::Devices;
-use crate::state::{Ctx, Fitting};
+use crate::state::{Autosave, Ctx, Fitting};
 use crate::views::cells::{cell_view, duration};
 use crate::views::share::share_panel;
 use grokscope_document::options::UrlOptions;
@@ -104,23 +104,76 @@ fn in_words(run: &RunConfig) -> String {
     format!("p = {}, {width}, {} steps", run.task.p, run.train.steps)
 }
 
+/// What the page says when its notebook's last opening never finished drawing (it crashed the
+/// tab, say): the notebook as a file, erased, or opened again, and nothing drawn meanwhile.
+fn safe_mode_page(slot: String) -> impl IntoView {
+    let failed = RwSignal::new(String::new());
+    let download = {
+        let slot = slot.clone();
+        move || {
+            let text = storage::raw(&slot).unwrap_or_default();
+            if let Err(e) = files::download("grokscope-notebook.grokscope.json", "application/json", text.as_bytes()) {
+                failed.set(e);
+            }
+        }
+    };
+    let reload = || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    let erase = {
+        let slot = slot.clone();
+        move || match storage::set_aside(&slot) {
+            Ok(_) => {
+                storage::opened(&slot);
+                reload();
+            }
+            Err(e) => failed.set(e),
+        }
+    };
+    let again = move || {
+        storage::opened(&slot);
+        reload();
+    };
+    view! {
+        <header><h1>"grokscope"</h1></header>
+        <main id="safe-mode" class="cells">
+            <p class="error" role="alert">
+                "The notebook saved in this browser did not finish opening last time: it may have stopped the page. "
+                "It is not drawn now, so that you can keep it."
+            </p>
+            <p class="toolbar">
+                <button id="safe-download" class="primary" on:click=move |_| download()>"Download it"</button>
+                <button id="safe-erase" on:click=move |_| erase()>"Put it aside and open a fresh notebook"</button>
+                <button id="safe-again" on:click=move |_| again()>"Try to open it again"</button>
+            </p>
+            <p class="hint">"Put aside, it stays in this browser's storage under another name until Erase local data."</p>
+            <p class="error">{move || failed.get()}</p>
+        </main>
+    }
+}
+
 fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoView {
     let opened = open(&options);
-    let ctx = Ctx::new(opened.notebook, Devices::new(options.backend), options.size.unwrap_or(Size::Default), opened.slot.clone());
+    if opened.safe_mode {
+        return safe_mode_page(opened.slot).into_any();
+    }
+    // Drawn: once a frame has been painted after mounting, the notebook has opened (a crash in
+    // laying it out leaves the mark, and the next opening is in safe mode).
+    {
+        let slot = opened.slot.clone();
+        request_animation_frame(move || request_animation_frame(move || storage::opened(&slot)));
+    }
+    let ctx = Ctx::new(opened.notebook.clone(), Devices::new(options.backend), options.size.unwrap_or(Size::Default), opened.slot.clone());
     provide_context(ctx);
     if opened.fits_device {
         let options = options.clone();
         spawn_local(async move { ctx.fit_to_device(&options).await });
     }
-    let problems = RwSignal::new(url_error.into_iter().chain(opened.problems).collect::<Vec<_>>());
+    let problems = RwSignal::new(url_error.into_iter().chain(opened.problems.clone()).collect::<Vec<_>>());
     let say = move |problem: String| problems.update(|p| p.push(problem));
-    // Autosave: every change of the document, into this page's slot.
-    let slot = opened.slot.clone();
-    let save_error = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let result = ctx.notebook.with(|n| storage::save(&slot, n));
-        save_error.set(result.err().map(|e| format!("Not saved in this browser: {e}.")).unwrap_or_default());
-    });
+    let autosave = Autosave::start(ctx, &opened, options.clone());
     // A bad link never runs: the reader sees why and their own notebook instead.
     if options.autorun && problems.with_untracked(Vec::is_empty) {
         ctx.run_all();
@@ -242,8 +295,16 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
             </p>
             <div id="message" class="error" role="alert">
                 <For each=move || problems.get() key=|p| p.clone() children=|p| view! { <p>{p}</p> } />
-                <p>{move || save_error.get()}</p>
+                <p>{move || autosave.error.get()}</p>
             </div>
+            <Show when=move || autosave.other_tab.with(Option::is_some)>
+                <p id="other-tab" class="notice" role="status">
+                    {move || autosave.other_tab.get().unwrap_or_default()} " "
+                    <Show when=move || autosave.paused.get()>
+                        <button class="small" id="keep-this-tab" on:click=move |_| autosave.save_over()>"Save this tab's version over it"</button>
+                    </Show>
+                </p>
+            </Show>
             {copy_of.map(|origin| view! {
                 <p id="origin" class="notice">
                     {format!("Opened from {origin}: this is your copy, saved in this browser. ")}
@@ -306,11 +367,16 @@ fn notebook_page(options: UrlOptions, url_error: Option<String>) -> impl IntoVie
                 " (NeurIPS 2023)."
             </p>
             <p>
-                "Notebooks are saved in this browser as you edit, and runs as they train (curves, recorded weights, optimizer state), so a reload loses nothing. "
+                {move || if autosave.error.with(String::is_empty) && !ctx.runs_unkept() {
+                    "Notebooks are saved in this browser as you edit, and runs as they train (curves, recorded weights, optimizer state): a reload loses at most the last few seconds of training. "
+                } else {
+                    "This browser's storage refused what the page saves (see above): a reload would lose what was not saved. "
+                }}
                 <button class="small" id="erase" on:click=move |_| erase()>"Erase local data…"</button>
                 " "<span id="erased" class="hint" role="status">{move || erased.get()}</span>
             </p>
             <p id="offline" data-state=move || offline_status.with(|s| s.state())>{move || offline_status.with(Offline::text)}</p>
         </footer>
     }
+    .into_any()
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use grokscope_analysis::verdict::{Algorithm, MIN_ACCURACY};
+use grokscope_analysis::verdict::Algorithm;
 use grokscope_analysis::{Analysis, Report};
 use grokscope_core::checkpoint::MAX_CHECKPOINT_BYTES;
 use grokscope_core::{Checkpoint, RunConfig};
@@ -178,15 +178,11 @@ pub fn analysis_cell(id: u32) -> impl IntoView {
     }
 }
 
-/// What the verdict reads, and how sure: a model that is accurate but whose circles are not yet
-/// clean (docs/science.md §8's bar) is shown as what GS and DI read, with that said (short runs
-/// are like this).
-pub(super) fn reading(r: &Report) -> (&'static str, &'static str) {
-    let accurate = r.test_accuracy.unwrap_or(r.accuracy) >= MIN_ACCURACY;
-    match (r.verdict.algorithm, r.verdict.leaning) {
-        (Algorithm::NonCircular, Some(leaning)) if accurate => (leaning.label(), " by GS and DI; circles still forming"),
-        (algorithm, _) => (algorithm.label(), ""),
-    }
+/// What the verdict reads, and how sure: every accurate model reads as its GS and DI say; one
+/// whose circles are not yet clean (docs/science.md §8's bar) says so beside it (short runs are
+/// like this).
+pub(super) fn reading(r: &Report) -> (&'static str, String) {
+    (r.verdict.algorithm.label(), r.verdict.qualifier().map(|q| format!(", {q}")).unwrap_or_default())
 }
 
 /// The analysis of operation `index` of a mixture (the first where there is no such one).
@@ -199,10 +195,10 @@ fn of_operation(a: Arc<Analysis>, index: usize) -> Arc<Analysis> {
 
 /// The verdict's headline, its qualifier and the line under it: for addition, the algorithm and
 /// why; for another operation, the task itself, since Clock and Pizza do not apply there.
-fn headline(r: &Report) -> (String, &'static str, String) {
+fn headline(r: &Report) -> (String, String, String) {
     if r.verdict.algorithm == Algorithm::NotAddition {
         let task = format!("({}) mod {}", r.task.operation.formula(), r.task.p);
-        return (task, "", "Clock and Pizza are algorithms for addition: this model is read by its Fourier measures.".into());
+        return (task, String::new(), "Clock and Pizza are algorithms for addition: this model is read by its Fourier measures.".into());
     }
     let (reading, qualifier) = reading(r);
     (reading.into(), qualifier, r.verdict.reason.clone())

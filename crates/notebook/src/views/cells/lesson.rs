@@ -14,7 +14,7 @@ use crate::run::session::Status;
 use crate::state::Ctx;
 
 /// The readings a check can expect (`Algorithm::label`).
-const READINGS: [&str; 4] = ["Clock", "Pizza", "mixed", "non-circular"];
+const READINGS: [&str; 4] = ["Clock", "Pizza", "mixed", "unclassified"];
 
 /// The question of cell `id` (reactive).
 fn question(ctx: Ctx, id: u32) -> Option<Question> {
