@@ -19,6 +19,15 @@ dist_inputs() {
   (cd "$ROOT" && find Cargo.toml Cargo.lock Trunk.toml index.html web crates scripts/post-build.mjs scripts/csp.mjs scripts/offline.mjs -type f |
     LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
+# Clippy lints the workspace's crates as the builds below compile them (clippy-driver as their
+# compiler, warnings denied, as `cargo clippy -- -D warnings` passes them): `cargo clippy` would
+# check every dependency once more per target, a build that nothing else reuses.
+# Whatever else builds the workspace (scripts/converged-sweep) does so too, or its builds and the
+# test command's would each recompile the workspace's crates.
+lint_with_clippy() {
+  export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+  export CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+}
 build_dist() {
   trunk build --release
   dist_inputs > "$DIST_STAMP"

@@ -82,6 +82,18 @@ pub struct IsolatedCircle {
     pub reading: Option<CircleReading>,
 }
 
+/// The parallel circles in words: each one's frequency, reading and accuracy alone, then the
+/// accuracy with the first n kept (`top`, from [`top_circles_accuracy`]).
+pub fn in_words(circles: &[IsolatedCircle], top: &[f64]) -> String {
+    let percent = |x: f64| format!("{:.1} %", 100.0 * x);
+    let alone: Vec<String> = circles
+        .iter()
+        .map(|c| format!("k = {} {} {}", c.frequency, c.reading.map_or("(no template)", CircleReading::label), percent(c.accuracy)))
+        .collect();
+    let kept: Vec<String> = top.iter().map(|&a| percent(a)).collect();
+    format!("each circle alone: {}; the first 1, 2, … kept: {}.", alone.join(", "), kept.join(", "))
+}
+
 /// Isolates the component pairs (0, 1), (2, 3), … up to `max_pairs` of them: each circle, and
 /// the correct-class logit per pair with only it left.
 pub async fn isolate_circles(

@@ -102,6 +102,38 @@ pub struct Manifold {
     pub replaced_accuracy: ReplacedAccuracy,
 }
 
+impl Manifold {
+    /// The 2026 reading in words, with its numbers: the shape of the first layer and of the
+    /// logits (the reference each is most alike), and how much of `accuracy` (the model's own,
+    /// over all pairs) each replacement of the neurons keeps: the test the dispute turns on.
+    pub fn in_words(&self, accuracy: f64) -> String {
+        let shape = |c: &Cka| {
+            let (name, value) = [("a disc", c.disc), ("a torus", c.torus), ("a circle", c.circle)]
+                .into_iter()
+                .fold(("none", f64::MIN), |best, (n, v)| if v > best.1 { (n, v) } else { best });
+            format!("{name} (CKA {value:.3}; disc {:.3}, torus {:.3}, circle {:.3})", c.disc, c.torus, c.circle)
+        };
+        let r = &self.replaced_accuracy;
+        let kept = |x: f64| 100.0 * x / accuracy.max(f64::MIN_POSITIVE);
+        let settled = if kept(r.first_order) >= 99.0 {
+            "the simple fits are the whole story for this model"
+        } else if kept(r.first_order_plus_residual) >= 99.0 {
+            "the small non-additive part of its neurons does real work"
+        } else {
+            "neither the simple fits nor their non-additive part explain it alone"
+        };
+        format!(
+            "First layer: {}. Logits: {}. With every live neuron replaced by its simple fit the model keeps {:.1} % of its \
+             answers, by its additive part {:.1} %, by its simple fit plus its non-additive part {:.1} %: {settled}.",
+            shape(&self.cka_first_layer),
+            shape(&self.cka_logits),
+            kept(r.first_order),
+            kept(r.additive),
+            kept(r.first_order_plus_residual),
+        )
+    }
+}
+
 /// One live neuron's fit: the table behind the means, the PAD and the R² histograms.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct NeuronFit {

@@ -186,6 +186,17 @@ fn released_checkpoints() {
         }
         // The logits are a circle for all (MAN): no disc there.
         assert!(m.cka_logits.disc < 0.02, "{r}: {:?}", m.cka_logits);
+        // In words, as the page says it: Model A's simple fits keep every answer, Model B needs
+        // the non-additive part of its neurons.
+        let words = m.in_words(1.0);
+        assert!(words.contains("Logits: a circle"), "{r}: {words}");
+        match r {
+            "p99zdpze5l" => assert!(words.starts_with("First layer: a disc") && words.contains("the whole story"), "{words}"),
+            "l8k1hzciux" => {
+                assert!(words.contains("keeps 79.") && words.contains("non-additive part of its neurons does real work"), "{words}")
+            }
+            _ => {}
+        }
         let histogram = Pad::of(&fits, Estimator::Centroid, 59).histogram();
         assert_eq!(histogram.iter().sum::<usize>(), fits.len());
     }

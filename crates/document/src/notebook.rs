@@ -235,10 +235,16 @@ pub enum ChartChoice {
     /// The last block's neurons: dominant input frequency and phases.
     Neurons,
     Attention,
+    /// Each isolated circle alone, and the accuracy with the first n kept.
+    ParallelCircles,
+    /// The 2026 reading: where each neuron peaks (the phase alignment distribution), and the
+    /// CKA of each frequency cluster against a disc, a torus and a circle.
+    Pad,
+    Cka,
 }
 
 impl ChartChoice {
-    pub const ALL: [ChartChoice; 8] = [
+    pub const ALL: [ChartChoice; 11] = [
         ChartChoice::Readout,
         ChartChoice::Circles,
         ChartChoice::Components,
@@ -247,6 +253,9 @@ impl ChartChoice {
         ChartChoice::Characters,
         ChartChoice::Neurons,
         ChartChoice::Attention,
+        ChartChoice::ParallelCircles,
+        ChartChoice::Pad,
+        ChartChoice::Cka,
     ];
 
     pub fn label(self) -> &'static str {
@@ -259,6 +268,9 @@ impl ChartChoice {
             ChartChoice::Characters => "discrete-log spectrum",
             ChartChoice::Neurons => "neurons",
             ChartChoice::Attention => "attention",
+            ChartChoice::ParallelCircles => "parallel circles",
+            ChartChoice::Pad => "where neurons peak (2026)",
+            ChartChoice::Cka => "disc, torus or circle (2026)",
         }
     }
 }

@@ -242,6 +242,12 @@ fn verdict_view(id: u32, at: String, a: Arc<Analysis>, charts: Vec<ChartChoice>)
             <span class="reason">{reason}</span>
         </p>
         <table class="measures">{measure_rows(r)}</table>
+        {r.manifold.as_ref().map(|m| view! {
+            <p class="reading-2026"><strong>"The 2026 reading (a disc?): "</strong>{m.in_words(r.accuracy)}</p>
+        })}
+        {(!r.top_circles_accuracy.is_empty()).then(|| view! {
+            <p class="parallel-circles"><strong>"Parallel circles: "</strong>{grokscope_analysis::isolation::in_words(&r.circles, &r.top_circles_accuracy)}</p>
+        })}
         <p class="downloads">
             <button class="small report" title="Every number above and behind the charts, as JSON" on:click=move |_| download_report()>"Download the analysis (JSON)"</button>
             <span class="error">{move || download_error.get()}</span>
@@ -307,5 +313,8 @@ fn chart_of(choice: ChartChoice) -> Chart {
         ChartChoice::Characters => Chart::Characters,
         ChartChoice::Neurons => Chart::Neurons,
         ChartChoice::Attention => Chart::Attention,
+        ChartChoice::ParallelCircles => Chart::ParallelCircles,
+        ChartChoice::Pad => Chart::Pad,
+        ChartChoice::Cka => Chart::Cka,
     }
 }
