@@ -316,7 +316,7 @@ impl Autosave {
         let listener = window_event_listener(leptos::ev::storage, move |e| {
             if e.key().as_deref() == Some(key.as_str()) && autosave.other_tab.with_untracked(Option::is_none) {
                 autosave.other_tab.set(Some(
-                    "This notebook was just saved in another tab. Cells added here and there are merged;                      a different edit of the same cells is kept beside the other tab's, never written over it."
+                    "This notebook was just saved in another tab. Cells added here and there are merged; a different edit of the same cells is kept beside the other tab's, never written over it."
                         .into(),
                 ));
             }
@@ -352,7 +352,7 @@ impl Autosave {
                         self.paused.set(true);
                         self.other_tab.set(Some(match kept {
                             Ok(key) => format!(
-                                "Another tab saved a different version of this notebook. It was not written over: this tab's                                  version is kept beside it (“{key}”). Reload to open the other tab's, or"
+                                "Another tab saved a different version of this notebook. It was not written over: this tab's version is kept beside it (“{key}”). Reload to open the other tab's, or"
                             ),
                             Err(e) => format!("Another tab saved a different version of this notebook; this tab's could not be kept beside it ({e}). Reload to open the other tab's, or"),
                         }));

@@ -103,13 +103,15 @@ pub fn set_aside(slot: &str) -> Result<String, String> {
     let text = storage.get_item(&key).ok().flatten().unwrap_or_default();
     let aside = format!("{PREFIX}unreadable:{slot}:{}", js_sys::Date::now() as u64);
     storage.set_item(&aside, &text).map_err(|_| "the browser's storage refused it".to_string())?;
-    let _ = storage.remove_item(&key);
+    remove(slot);
     Ok(aside)
 }
 
+/// Forgets what `slot` holds, and its revision.
 pub fn remove(slot: &str) {
     if let Ok(s) = local() {
         let _ = s.remove_item(&format!("{NOTEBOOK}{slot}"));
+        let _ = s.remove_item(&format!("{REVISION}{slot}"));
     }
 }
 
