@@ -6,6 +6,7 @@
 //! synchronous read panics on WebGPU).
 
 use burn::prelude::*;
+use burn::tensor::IndexingUpdateOp;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -76,10 +77,13 @@ impl Snapshot {
 /// training loss").
 pub fn cross_entropy<const D: usize, const L: usize>(logits: Tensor<D>, labels: Tensor<L, Int>) -> Tensor<L> {
     let last = D - 1;
-    let correct = labels.one_hot::<D>(logits.dims()[last]).equal_elem(1); // [..., classes]
-    let z_c = logits.clone().mask_fill(correct.clone().bool_not(), 0.0).sum_dim(last); // [..., 1], exact: the rest are 0
-    // z_j − z_c over the wrong classes; the correct one drops out of every sum below (e^-1e30 = 0).
-    let margins = (logits - z_c).mask_fill(correct, -1e30);
+    let correct = labels.unsqueeze_dim::<D>(last); // [..., 1]
+    let z_c = logits.clone().gather(last, correct.clone()); // [..., 1]
+    // z_j − z_c over the wrong classes: the correct class's 0 is pushed to −1e30, so that it drops
+    // out of every sum below (e^−1e30 = 0). (burn's `one_hot` reads the labels back synchronously,
+    // which WebGPU refuses.)
+    let away = Tensor::full(correct.shape(), -1e30, &logits.device());
+    let margins = (logits - z_c).scatter(last, correct, away, IndexingUpdateOp::Add);
     let top = margins.clone().max_dim(last).detach(); // [..., 1]
     let u = top.clone() + (margins - top).exp().sum_dim(last).log(); // log S
     // log1p(e^u), which does not overflow for a large u (a wrong answer).
