@@ -119,6 +119,8 @@ impl Manifold {
             "the simple fits are the whole story for this model"
         } else if kept(r.first_order_plus_residual) >= 99.0 {
             "the small non-additive part of its neurons does real work"
+        } else if kept(r.additive) >= 99.0 {
+            "its neurons are additive, but need more than their one frequency (their harmonics)"
         } else {
             "neither the simple fits nor their non-additive part explain it alone"
         };
