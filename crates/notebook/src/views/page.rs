@@ -138,7 +138,7 @@ fn safe_mode_page(slot: String) -> impl IntoView {
     };
     view! {
         <header><h1>"grokscope"</h1></header>
-        <main id="safe-mode" class="cells">
+        <main id="safe-mode">
             <p class="error" role="alert">
                 "The notebook saved in this browser did not finish opening last time: it may have stopped the page. "
                 "It is not drawn now, so that you can keep it."
